@@ -46,3 +46,17 @@ def qn(tag: str) -> str:
 def xpath(element: etree._Element, path: str) -> list:
     """XPath over the namespace map above."""
     return element.xpath(path, namespaces=NS)
+
+
+def story_paragraphs(story_root: etree._Element) -> list[etree._Element]:
+    """The w:p elements of a story part in reading order — the order ``Paragraph.index`` counts.
+
+    Paragraphs inside mc:Fallback are skipped: they repeat the text box content of mc:Choice, and
+    Word shows one of the two. The reader and the writer both count with this function, so an index
+    read from a base draft finds the same paragraph when the consolidated draft is written.
+    """
+    fallback = qn("mc:Fallback")
+    return [
+        p for p in story_root.iter(qn("w:p"))
+        if not any(a.tag == fallback for a in p.iterancestors())
+    ]
