@@ -1,0 +1,78 @@
+"""Concord's server: the secretariat's pages, the REST API and the Word add-in, in one Flask app."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The Flask application (flaskr-style factory).
+
+    Settings are read by ``addin.config.configure``; the instance folder (store, certificate,
+    secret key) is ``CONCORD_INSTANCE`` if set, else Flask's ``instance/`` beside the package.
+    """
+    from addin import api, auth, config, secretariat
+    from addin.store import Store
+
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CONCORD_INSTANCE")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance) if instance else None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    config.configure(app, test_config)
+
+    store = Store(app.config["DATABASE_URL"])
+    store.fail_interrupted_jobs()
+    app.extensions["concord_store"] = store
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(secretariat.bp)
+    _register_optional_blueprints(app)
+    app.register_error_handler(HTTPException, _error)
+    # The submissions mailbox is polled only when CONCORD_IMAP_ENABLED is on (off by default).
+    from addin.mail.mailbox import start_poller
+
+    start_poller(app)
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    # The add-in pages are written alongside; the app must start while they are unfinished.
+    try:
+        from addin import taskpane
+    except ImportError:
+        return
+    app.register_blueprint(taskpane.bp)
+
+
+def get_store():
+    """The store of the running app (``addin.store.Store``)."""
+    return current_app.extensions["concord_store"]
+
+
+def _error(exc: HTTPException):
+    """API errors are JSON ``{"error": <code name>, "message": <sentence>}``; pages get HTML."""
+    if request.path.startswith("/api/"):
+        response = jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description)
+        response.status_code = exc.code or 500
+        if exc.code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="concord"'
+        return response
+    return exc
+
+
+def _unexpected(exc: Exception):
+    """A bug, not the user's fault: logged with its traceback; the API still answers in JSON."""
+    if isinstance(exc, HTTPException):
+        return _error(exc)
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    if request.path.startswith("/api/"):
+        response = jsonify(error="internal_server_error",
+                           message=f"the server failed ({type(exc).__name__}); the error is logged")
+        response.status_code = 500
+        return response
+    return "Internal server error: the error is logged.", 500

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--json", dest="json_report", help="write the consolidation report here")
     merge.add_argument("-o", "--output", help="write the consolidated draft (.docx) here")
     merge.add_argument("--mode", choices=("tracked", "compilation"), default="compilation")
+    merge.add_argument("--earlier", action="append", default=[], metavar="DRAFT",
+                       help="an earlier round's base draft, to recognise submissions made on it (repeatable)")
 
     dossier = sub.add_parser("dossier", help="append submissions into one record document")
     dossier.add_argument("submissions", nargs="+", help='files, optionally "Delegation=file.docx"')
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=5443)
     run.add_argument("--no-serve", action="store_true", help="load and render the samples, then exit")
+    run.add_argument("--no-samples", action="store_true", help="serve the store as it is, without loading the samples")
     return parser
 
 

@@ -1,0 +1,1 @@
+from docxio.reader import read_draft

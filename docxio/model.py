@@ -143,6 +143,10 @@ class Comment:
     paragraphs: tuple[int, ...] = ()
     parent: str | None = None
     resolved: bool = False
+    #: ``w14:paraId`` of the comment's last paragraph (the key of Word's threads) and the durable
+    #: id of commentsIds.xml; the writer needs them to keep threads when it copies a comment.
+    para_id: str | None = None
+    durable_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -60,3 +60,203 @@ def story_paragraphs(story_root: etree._Element) -> list[etree._Element]:
         p for p in story_root.iter(qn("w:p"))
         if not any(a.tag == fallback for a in p.iterancestors())
     ]
+
+
+# --- Namespace normalisation -------------------------------------------------------------------
+
+#: Namespaces that name the same vocabulary under another URI: ISO Strict, and the preview URI of
+#: Word 2013's w15 that early files (Word 2010 with the 2013 beta) still carry.
+NAMESPACE_ALIASES = {
+    **STRICT_TO_TRANSITIONAL,
+    "http://schemas.microsoft.com/office/word/2010/11/wordml": NS["w15"],
+}
+
+
+def _alias_tag(name: str) -> str | None:
+    """The transitional Clark name for ``name`` when its namespace is an alias, else None."""
+    if name[:1] != "{":
+        return None
+    uri, _, local = name[1:].partition("}")
+    target = NAMESPACE_ALIASES.get(uri)
+    return f"{{{target}}}{local}" if target else None
+
+
+def uses_aliased_namespaces(root: etree._Element) -> bool:
+    """True when the part declares a Strict (or other aliased) namespace anywhere near its root.
+
+    Word declares every namespace on the root element, so checking the root's map is enough to
+    spare transitional files (nearly all of them) a walk over every element.
+    """
+    return any(uri in NAMESPACE_ALIASES for uri in root.nsmap.values())
+
+
+def normalize_namespaces(root: etree._Element) -> etree._Element:
+    """Rewrite Strict (purl.oclc.org) and aliased element and attribute names to transitional, in
+    place, so the rest of docxio reads one vocabulary. Returns ``root``.
+
+    Strict documents also namespace most attributes (``w:val``), so attributes are renamed too.
+    """
+    if not uses_aliased_namespaces(root):
+        return root
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str):
+            renamed = _alias_tag(tag)
+            if renamed:
+                el.tag = renamed
+        attrib = el.attrib
+        for key in [k for k in attrib if k[:1] == "{"]:
+            renamed = _alias_tag(key)
+            if renamed:
+                value = attrib.pop(key)
+                attrib[renamed] = value
+    return root
+
+
+# --- Tag names used by the reader (Clark notation, computed once) ------------------------------
+
+W = NS["w"]
+M = NS["m"]
+MC = NS["mc"]
+
+W_BODY = qn("w:body")
+W_P = qn("w:p")
+W_PPR = qn("w:pPr")
+W_R = qn("w:r")
+W_RPR = qn("w:rPr")
+W_T = qn("w:t")
+W_DEL_TEXT = qn("w:delText")
+W_INSTR_TEXT = qn("w:instrText")
+W_DEL_INSTR_TEXT = qn("w:delInstrText")
+W_TAB = qn("w:tab")
+W_PTAB = qn("w:ptab")
+W_BR = qn("w:br")
+W_CR = qn("w:cr")
+W_SYM = qn("w:sym")
+W_NO_BREAK_HYPHEN = qn("w:noBreakHyphen")
+W_SOFT_HYPHEN = qn("w:softHyphen")
+W_FLD_CHAR = qn("w:fldChar")
+W_FLD_SIMPLE = qn("w:fldSimple")
+W_INS = qn("w:ins")
+W_DEL = qn("w:del")
+W_MOVE_FROM = qn("w:moveFrom")
+W_MOVE_TO = qn("w:moveTo")
+W_MOVE_FROM_RANGE_START = qn("w:moveFromRangeStart")
+W_MOVE_FROM_RANGE_END = qn("w:moveFromRangeEnd")
+W_MOVE_TO_RANGE_START = qn("w:moveToRangeStart")
+W_MOVE_TO_RANGE_END = qn("w:moveToRangeEnd")
+W_RPR_CHANGE = qn("w:rPrChange")
+W_PPR_CHANGE = qn("w:pPrChange")
+W_SECT_PR = qn("w:sectPr")
+W_SECT_PR_CHANGE = qn("w:sectPrChange")
+W_NUM_PR = qn("w:numPr")
+W_NUMBERING_CHANGE = qn("w:numberingChange")
+W_PSTYLE = qn("w:pStyle")
+W_TBL = qn("w:tbl")
+W_TBL_PR = qn("w:tblPr")
+W_TBL_PR_CHANGE = qn("w:tblPrChange")
+W_TBL_GRID = qn("w:tblGrid")
+W_TBL_GRID_CHANGE = qn("w:tblGridChange")
+W_TBL_PR_EX = qn("w:tblPrEx")
+W_TBL_PR_EX_CHANGE = qn("w:tblPrExChange")
+W_TR = qn("w:tr")
+W_TR_PR = qn("w:trPr")
+W_TR_PR_CHANGE = qn("w:trPrChange")
+W_TC = qn("w:tc")
+W_TC_PR = qn("w:tcPr")
+W_TC_PR_CHANGE = qn("w:tcPrChange")
+W_CELL_INS = qn("w:cellIns")
+W_CELL_DEL = qn("w:cellDel")
+W_CELL_MERGE = qn("w:cellMerge")
+W_HYPERLINK = qn("w:hyperlink")
+W_SMART_TAG = qn("w:smartTag")
+W_CUSTOM_XML = qn("w:customXml")
+W_SDT = qn("w:sdt")
+W_SDT_CONTENT = qn("w:sdtContent")
+W_DIR = qn("w:dir")
+W_BDO = qn("w:bdo")
+W_TXBX_CONTENT = qn("w:txbxContent")
+W_DRAWING = qn("w:drawing")
+W_PICT = qn("w:pict")
+W_OBJECT = qn("w:object")
+W_FOOTNOTE_REFERENCE = qn("w:footnoteReference")
+W_ENDNOTE_REFERENCE = qn("w:endnoteReference")
+W_COMMENT_RANGE_START = qn("w:commentRangeStart")
+W_COMMENT_RANGE_END = qn("w:commentRangeEnd")
+W_COMMENT_REFERENCE = qn("w:commentReference")
+W_COMMENT = qn("w:comment")
+W_FOOTNOTE = qn("w:footnote")
+W_ENDNOTE = qn("w:endnote")
+W_U = qn("w:u")
+W_STRIKE = qn("w:strike")
+W_DSTRIKE = qn("w:dstrike")
+W_B = qn("w:b")
+W_ALT_CHUNK = qn("w:altChunk")
+MC_ALTERNATE_CONTENT = qn("mc:AlternateContent")
+MC_CHOICE = qn("mc:Choice")
+MC_FALLBACK = qn("mc:Fallback")
+M_T = qn("m:t")
+M_R = qn("m:r")
+
+W_ID = qn("w:id")
+W_AUTHOR = qn("w:author")
+W_DATE = qn("w:date")
+W_INITIALS = qn("w:initials")
+W_NAME = qn("w:name")
+W_VAL = qn("w:val")
+W_TYPE = qn("w:type")
+W_CHAR = qn("w:char")
+W_FLD_CHAR_TYPE = qn("w:fldCharType")
+W14_PARA_ID = qn("w14:paraId")
+W15_PARA_ID = qn("w15:paraId")
+W15_PARA_ID_PARENT = qn("w15:paraIdParent")
+W15_DONE = qn("w15:done")
+W15_COMMENT_EX = qn("w15:commentEx")
+W16CID_COMMENT_ID = qn("w16cid:commentId")
+W16CID_PARA_ID = qn("w16cid:paraId")
+W16CID_DURABLE_ID = qn("w16cid:durableId")
+W16CEX_COMMENT_EXTENSIBLE = qn("w16cex:commentExtensible")
+W16CEX_DURABLE_ID = qn("w16cex:durableId")
+W16CEX_DATE_UTC = qn("w16cex:dateUtc")
+
+
+# --- Element helpers ---------------------------------------------------------------------------
+
+_OFF = frozenset(("0", "false", "off", "none"))
+
+
+def is_on(prop: etree._Element | None) -> bool:
+    """The value of an on/off property element (``<w:b/>``, ``<w:b w:val="0"/>``); None is off.
+
+    Transitional allows on/off, Strict true/false, both allow 1/0.
+    """
+    if prop is None:
+        return False
+    return prop.get(W_VAL, "1").lower() not in _OFF
+
+
+def is_underlined(u: etree._Element | None) -> bool:
+    """Whether a ``w:u`` element draws a line: present and not ``w:val="none"``."""
+    return u is not None and u.get(W_VAL, "single").lower() not in _OFF
+
+
+def local_name(tag: str) -> str:
+    """``{uri}name`` -> ``name``."""
+    return tag.rpartition("}")[2]
+
+
+def prefixed(tag: str) -> str:
+    """A Clark name as users of this module write it ("w:ins"), for warnings; the URI itself when
+    the namespace is not one of ours."""
+    if tag[:1] != "{":
+        return tag
+    uri, _, local = tag[1:].partition("}")
+    for prefix, known in NS.items():
+        if known == uri:
+            return f"{prefix}:{local}"
+    return tag
+
+
+def is_on_value(value: str | None) -> bool:
+    """An ST_OnOff attribute value ("1", "true", "on") as a bool; None is off."""
+    return value is not None and value.lower() not in _OFF

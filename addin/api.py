@@ -1,0 +1,526 @@
+"""The REST API (JSON) the add-in, the page's scripts and other tools use; see /api/openapi.json.
+
+Access rules, in one place (``_round_for``, ``_submission_for``, ``_may_see_consolidated``): the
+secretariat sees everything; a delegation (invitation token) sees its negotiation's rounds, its own
+submissions only (404 for anyone else's, before and after publication) and the consolidated
+drafts once the secretariat has published them.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MAX_STATUS_LENGTH = 300
+MODES = ("compilation", "tracked")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _store():
+    from addin import get_store
+
+    return get_store()
+
+
+def _caller():
+    """The authenticated caller, or 401."""
+    if g.get("principal") is None:
+        abort(401, description="sign in, or send Authorization: Bearer <token>")
+    return g.principal
+
+
+def _secretariat():
+    """The caller if it is the secretariat, else 401/403."""
+    caller = _caller()
+    if not caller.is_secretariat:
+        abort(403, description="only the secretariat can do this")
+    return caller
+
+
+def _negotiation_for(nid: int):
+    caller = _caller()
+    row = _store().negotiation(nid)
+    # A delegation cannot even learn that other negotiations exist.
+    if row is None or (not caller.is_secretariat and caller.negotiation_id != nid):
+        abort(404, description=f"no negotiation {nid}")
+    return row
+
+
+def _round_for(rid: int):
+    caller = _caller()
+    row = _store().round(rid)
+    if row is None or (not caller.is_secretariat and caller.negotiation_id != row.negotiation_id):
+        abort(404, description=f"no round {rid}")
+    return row
+
+
+def _submission_for(sid: int):
+    caller = _caller()
+    row = _store().submission(sid)
+    # 404, not 403: another delegation's submission is not even acknowledged to exist.
+    if row is None or (not caller.is_secretariat and row.delegation_id != caller.delegation_id):
+        abort(404, description=f"no submission {sid}")
+    return row
+
+
+def _may_see_consolidated(round_row) -> bool:
+    return _caller().is_secretariat or bool(round_row.published)
+
+
+def _iso(value: datetime | None) -> str | None:
+    from addin.store import utc
+
+    return utc(value).isoformat() if value is not None else None
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="send a JSON object (Content-Type: application/json)")
+    return data
+
+
+def _uploaded_file(field: str = "file") -> tuple[bytes, str]:
+    """(bytes, filename) of a multipart ``file`` or a raw body named by the X-Filename header."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get(field)
+        if upload is None:
+            abort(400, description=f"no file: send it as the multipart field '{field}'")
+        return upload.read(), upload.filename or "upload.docx"
+    if request.mimetype == "application/x-www-form-urlencoded":
+        abort(400, description=f"no file: send it as the multipart field '{field}'")
+    data = request.get_data(cache=False)
+    if not data:
+        abort(400, description=f"no file: send multipart field '{field}' or the bytes with an X-Filename header")
+    return data, request.headers.get("X-Filename") or "upload.docx"
+
+
+def negotiation_json(row) -> dict:
+    """A negotiation as the API shows it, with its rounds and current round id."""
+    rounds = _store().rounds(row.id)
+    return {"id": row.id, "title": row.title, "symbol": row.symbol, "created_at": _iso(row.created_at),
+            "rounds": [round_summary(r) for r in rounds],
+            "current_round": rounds[-1].id if rounds else None}
+
+
+def round_summary(row) -> dict:
+    """A round without its documents."""
+    return {"id": row.id, "negotiation": row.negotiation_id, "number": row.number,
+            "base_filename": row.base_filename, "base_sha256": row.base_sha256,
+            "created_at": _iso(row.created_at), "published": bool(row.published),
+            "merged_at": _iso(row.merged_at)}
+
+
+def submission_json(row, names: dict[int, str] | None = None) -> dict:
+    """A submission with its reading: delegation, tracked, proposals per paragraph, warnings."""
+    store = _store()
+    if names is None:
+        d = store.delegation(row.delegation_id) if row.delegation_id else None
+        names = {d.id: d.name} if d else {}
+    reading = json.loads(row.reading_json) if row.reading_json else {}
+    return {
+        "id": row.id, "round": row.round_id, "delegation": names.get(row.delegation_id),
+        "filename": row.filename, "kind": row.kind, "sha256": row.sha256, "channel": row.channel,
+        "sender": row.sender, "subject": row.subject, "message_id": row.message_id,
+        "received_at": _iso(row.received_at), "version": row.version,
+        "tracked": reading.get("tracked"), "proposal_count": reading.get("proposal_count", 0),
+        "proposals": reading.get("paragraphs", []), "stances": reading.get("stances", []),
+        "warnings": reading.get("warnings", []), "error": row.error,
+        "file_url": url_for("api.submission_file", sid=row.id),
+    }
+
+
+def _delegation_json(row, token: str | None = None) -> dict:
+    out = {"id": row.id, "name": row.name, "aliases": [a for a in row.aliases.split(";") if a],
+           "emails": [e for e in row.emails.split(";") if e]}
+    if token is not None:
+        out["token"] = token
+        out["invitation_url"] = _public_url() + url_for("secretariat.invitation", token=token)
+    return out
+
+
+def _public_url() -> str:
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+
+
+# -- who am I -----------------------------------------------------------------------------------
+
+@bp.get("/me")
+def me():
+    """Who the token or session is: role, delegation, negotiation and its current round."""
+    caller = _caller()
+    out = {"role": caller.role, "name": caller.name, "delegation": None, "negotiation": None,
+           "current_round": None}
+    if not caller.is_secretariat:
+        store = _store()
+        negotiation = store.negotiation(caller.negotiation_id)
+        current = store.current_round(caller.negotiation_id)
+        out.update(delegation={"id": caller.delegation_id, "name": caller.name},
+                   negotiation={"id": negotiation.id, "title": negotiation.title, "symbol": negotiation.symbol},
+                   current_round=current.id if current else None)
+    return jsonify(out)
+
+
+@bp.post("/tokens")
+def create_token():
+    """A new secretariat API token, given {"username", "password"} (shown once)."""
+    from addin.auth import check_login, hash_token, new_token
+
+    body = _json_body()
+    user = check_login(_store(), str(body.get("username", "")), str(body.get("password", "")))
+    if user is None:
+        abort(401, description="wrong user name or password")
+    token = new_token()
+    _store().add_api_token(user.id, hash_token(token))
+    return jsonify(token=token), 201
+
+
+# -- negotiations and delegations ---------------------------------------------------------------
+
+@bp.get("/negotiations")
+def list_negotiations():
+    """Negotiations the caller can see (a delegation: its own)."""
+    caller = _caller()
+    rows = _store().negotiations()
+    if not caller.is_secretariat:
+        rows = [r for r in rows if r.id == caller.negotiation_id]
+    return jsonify([negotiation_json(r) for r in rows])
+
+
+@bp.post("/negotiations")
+def create_negotiation():
+    """Create a negotiation: {"title", "symbol"}."""
+    _secretariat()
+    body = _json_body()
+    title = str(body.get("title", "")).strip()
+    if not title:
+        abort(422, description="a negotiation needs a title")
+    nid = _store().create_negotiation(title, str(body.get("symbol", "")).strip())
+    return jsonify(negotiation_json(_store().negotiation(nid))), 201
+
+
+@bp.get("/negotiations/<int:nid>")
+def get_negotiation(nid: int):
+    """One negotiation with its rounds."""
+    return jsonify(negotiation_json(_negotiation_for(nid)))
+
+
+@bp.get("/negotiations/<int:nid>/delegations")
+def list_delegations(nid: int):
+    """The negotiation's delegations (secretariat only; tokens are never shown again)."""
+    _secretariat()
+    _negotiation_for(nid)
+    return jsonify([_delegation_json(d) for d in _store().delegations(nid)])
+
+
+@bp.post("/negotiations/<int:nid>/delegations")
+def import_delegations(nid: int):
+    """Import the registry CSV (delegation,aliases,emails) as a multipart `file` or a text/csv
+    body; returns each delegation with its new invitation token, shown this once."""
+    _secretariat()
+    _negotiation_for(nid)
+    data, filename = _uploaded_file()
+    imported = import_registry(_store(), nid, data, filename)
+    return jsonify([_delegation_json(_store().delegation(did), token) for did, token in imported]), 201
+
+
+def import_registry(store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:
+    """Add or update the delegations of a registry CSV, each with a new invitation token;
+    returns (delegation id, token) pairs. Aborts 422 with the file's problem when unreadable."""
+    from docxio.delegations import parse_registry
+    from docxio.errors import DocxioError
+
+    from addin.auth import hash_token, new_token
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        abort(422, description=f"{filename}: the delegation registry is not UTF-8 text; save it as CSV UTF-8")
+    try:
+        registry = parse_registry(text, filename)
+    except DocxioError as exc:
+        abort(422, description=str(exc))
+    imported = []
+    for d in registry.delegations:
+        token = new_token()
+        did = store.upsert_delegation(nid, d.name, ";".join(d.aliases), ";".join(d.emails), hash_token(token))
+        imported.append((did, token))
+    return imported
+
+
+# -- rounds -------------------------------------------------------------------------------------
+
+@bp.post("/negotiations/<int:nid>/rounds")
+def create_round(nid: int):
+    """Start the next round with its base draft (multipart `file`, a .docx)."""
+    from docxio.errors import DocxioError, UnsupportedFormatError
+    from docxio.reader import read_draft
+
+    _secretariat()
+    _negotiation_for(nid)
+    data, filename = _uploaded_file()
+    try:
+        read_draft(data, filename)
+    except UnsupportedFormatError as exc:
+        abort(415, description=str(exc))
+    except DocxioError as exc:
+        abort(422, description=str(exc))
+    rid = _store().add_round(nid, filename, data)
+    return jsonify(round_summary(_store().round(rid))), 201
+
+
+@bp.get("/rounds/<int:rid>")
+def get_round(rid: int):
+    """A round: number, base draft, merged or not, published or not."""
+    return jsonify(round_summary(_round_for(rid)))
+
+
+@bp.get("/rounds/<int:rid>/paragraphs")
+def round_paragraphs(rid: int):
+    """Each paragraph of the base draft (id, base_text), with the proposals the caller may see:
+    a delegation's own so far; after a merge, everyone's for the secretariat or once published."""
+    from addin.intake import _base_draft
+
+    caller = _caller()
+    row = _round_for(rid)
+    store = _store()
+    base = _base_draft(row.base_sha256, row.base_docx, row.base_filename)
+    statuses = store.statuses(rid)
+    merged = json.loads(row.paragraphs_json) if row.paragraphs_json else None
+    everyone = merged is not None and _may_see_consolidated(row)
+    own: dict[str, list] = {}
+    if not caller.is_secretariat:
+        for s in store.submissions(rid, caller.delegation_id):
+            if s.reading_json:
+                for p in json.loads(s.reading_json).get("paragraphs", []):
+                    own[p["paragraph"]] = p["proposals"]  # later versions replace earlier ones
+    if everyone:
+        return jsonify({"round": rid, "merged": True, "paragraphs": [
+            dict(p, status=statuses.get(p["id"])) for p in merged]})
+    paragraphs = [{"id": p.id, "base_text": p.original, "index": p.index, "status": statuses.get(p.id),
+                   "proposals": own.get(p.id, [])}
+                  for p in base.body() if p.original.strip()]
+    return jsonify({"round": rid, "merged": False, "paragraphs": paragraphs})
+
+
+@bp.put("/rounds/<int:rid>/paragraphs/<pid>/status")
+def set_status(rid: int, pid: str):
+    """Set a paragraph's status {"status": "agreed in informals" | "agreed ad ref" | "pending" |
+    free text | ""} — logged with who and when."""
+    caller = _secretariat()
+    _round_for(rid)
+    status = _json_body().get("status")
+    if not isinstance(status, str) or len(status) > MAX_STATUS_LENGTH:
+        abort(422, description=f"status must be text of at most {MAX_STATUS_LENGTH} characters")
+    _store().set_status(rid, pid, status.strip(), caller.name)
+    return jsonify({"round": rid, "paragraph": pid, "status": status.strip() or None})
+
+
+@bp.post("/rounds/<int:rid>/publish")
+def publish(rid: int):
+    """Publish the merged round's consolidated draft to the delegations ({"published": false} hides it)."""
+    _secretariat()
+    row = _round_for(rid)
+    if row.merged_at is None:
+        abort(409, description="merge the round before publishing it")
+    body = request.get_json(silent=True) or {}
+    _store().publish(rid, bool(body.get("published", True)) if isinstance(body, dict) else True)
+    return jsonify(round_summary(_store().round(rid)))
+
+
+# -- submissions --------------------------------------------------------------------------------
+
+@bp.post("/rounds/<int:rid>/submissions")
+def create_submission(rid: int):
+    """Submit a file (multipart `file`, or the raw bytes with X-Filename). A delegation token
+    submits for its delegation; the secretariat may name one (`delegation` field or query)."""
+    from addin.intake import receive
+
+    caller = _caller()
+    row = _round_for(rid)
+    store = _store()
+    if caller.is_secretariat:
+        delegation_id = None
+        named = request.values.get("delegation") or request.headers.get("X-Delegation")
+        if named:
+            found = store.delegation_by_name(row.negotiation_id, named.strip())
+            if found is None:
+                abort(422, description=f"no delegation {named!r} in this negotiation")
+            delegation_id = found.id
+        channel = "upload" if caller.via == "session" else "api"
+    else:
+        delegation_id = caller.delegation_id
+        channel = "addin" if request.headers.get("X-Concord-Client") == "addin" else "api"
+    data, filename = _uploaded_file()
+    message_id = request.headers.get("X-Message-ID") or None
+    is_new = message_id is None or store.submission_by_message_id(row.negotiation_id, message_id) is None
+    submission = receive(store, rid, data, filename, channel, delegation_id=delegation_id,
+                         message_id=message_id)
+    body = submission_json(submission)
+    if submission.error is not None:
+        unsupported = json.loads(submission.reading_json or "{}").get("unsupported")
+        code = 415 if unsupported else 422
+        response = jsonify(error="unsupported_media_type" if unsupported else "unprocessable_entity",
+                           message=f"{filename}: {submission.error}", submission=body)
+        return response, code
+    return jsonify(body), 201 if is_new else 200
+
+
+@bp.get("/rounds/<int:rid>/submissions")
+def list_submissions(rid: int):
+    """The round's submissions with their readings (a delegation sees only its own)."""
+    caller = _caller()
+    row = _round_for(rid)
+    store = _store()
+    names = {d.id: d.name for d in store.delegations(row.negotiation_id)}
+    rows = store.submissions(rid, None if caller.is_secretariat else caller.delegation_id)
+    return jsonify([submission_json(s, names) for s in rows])
+
+
+@bp.get("/submissions/<int:sid>")
+def get_submission(sid: int):
+    """One submission with its reading."""
+    return jsonify(submission_json(_submission_for(sid)))
+
+
+@bp.get("/submissions/<int:sid>/file")
+def submission_file(sid: int):
+    """The exact bytes that were submitted."""
+    row = _submission_for(sid)
+    mimetype = DOCX_MIME if row.kind == "docx" else "application/octet-stream"
+    return _download(row.content, row.filename, mimetype)
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    from urllib.parse import quote
+
+    response = Response(data, mimetype=mimetype)
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- merging and results ------------------------------------------------------------------------
+
+@bp.post("/rounds/<int:rid>/merge")
+def merge(rid: int):
+    """Start merging the round in the background → 202 {"job": id}; poll /api/jobs/<id>."""
+    from addin.merging import start_merge
+
+    _secretariat()
+    _round_for(rid)
+    job = start_merge(_store(), rid)
+    return jsonify(job=job, url=url_for("api.get_job", jid=job)), 202
+
+
+@bp.get("/jobs/<jid>")
+def get_job(jid: str):
+    """A merge job: state (queued, running, done, failed), progress 0-100, message, error."""
+    _secretariat()
+    row = _store().job(jid)
+    if row is None:
+        abort(404, description=f"no job {jid}")
+    return jsonify(job=row.id, round=row.round_id, state=row.state, progress=row.progress,
+                   message=row.message, error=row.error)
+
+
+def _merged_round(rid: int):
+    row = _round_for(rid)
+    if not _may_see_consolidated(row):
+        abort(403, description="the consolidated draft of this round is not published yet")
+    if row.merged_at is None:
+        abort(409, description="this round has not been merged yet")
+    return row
+
+
+@bp.get("/rounds/<int:rid>/report")
+def report(rid: int):
+    """The consolidation report of the last merge (JSON)."""
+    row = _merged_round(rid)
+    return Response(row.report_json, mimetype="application/json")
+
+
+@bp.get("/rounds/<int:rid>/consolidated")
+def consolidated(rid: int):
+    """The consolidated draft (.docx): ?mode=compilation (default) or tracked."""
+    row = _merged_round(rid)
+    mode = request.args.get("mode", "compilation")
+    if mode not in MODES:
+        abort(400, description="mode must be compilation or tracked")
+    data = row.compilation_docx if mode == "compilation" else row.tracked_docx
+    negotiation = _store().negotiation(row.negotiation_id)
+    stem = (negotiation.symbol or negotiation.title).replace("/", "-")[:80]
+    return _download(data, f"{stem} round {row.number} {mode}.docx", DOCX_MIME)
+
+
+@bp.get("/rounds/<int:rid>/dossier")
+def dossier(rid: int):
+    """The dossier: every readable submission of the round appended into one record (.docx)."""
+    from docxio.dossier import build_dossier
+
+    _secretariat()
+    row = _round_for(rid)
+    store = _store()
+    names = {d.id: d.name for d in store.delegations(row.negotiation_id)}
+    entries = []
+    for s in store.submissions(rid):
+        if s.error is None and s.kind:
+            full = store.submission(s.id)
+            if full.docx is not None:
+                entries.append(_dossier_entry(full, names.get(s.delegation_id)))
+    if not entries:
+        abort(409, description="no readable submission in this round yet")
+    data = build_dossier(entries)
+    return _download(data, f"round {row.number} dossier.docx", DOCX_MIME)
+
+
+def _dossier_entry(row, delegation: str | None):
+    from docxio.dossier import DossierEntry
+
+    return DossierEntry(file=row.docx, delegation=delegation or "(unknown delegation)",
+                        arrived=_iso(row.received_at))
+
+
+# -- the OpenAPI document -----------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API described as OpenAPI 3.1 (every endpoint, from the routes themselves)."""
+    paths: dict[str, dict] = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/"):
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        path = rule.rule
+        params = []
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
+            params.append({"name": arg, "in": "path", "required": True,
+                           "schema": {"type": "integer" if f"<int:{arg}>" in rule.rule else "string"}})
+        doc = (view.__doc__ or "").strip()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = {
+                "operationId": rule.endpoint.split(".")[-1] + ("" if method in ("GET", "POST", "PUT") else "_" + method.lower()),
+                "summary": doc.splitlines()[0] if doc else rule.endpoint,
+                "description": " ".join(doc.split()),
+                "parameters": params,
+                "security": [] if rule.endpoint in ("api.openapi", "api.create_token") else [{"bearer": []}, {"session": []}],
+                "responses": {"default": {"description": "JSON, or an error {error, message}"}},
+            }
+    return jsonify({
+        "openapi": "3.1.0",
+        "info": {"title": "Concord API", "version": "1.0",
+                 "description": "Negotiations, rounds, submissions, merge and consolidated drafts."},
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "a delegation's invitation token or a secretariat API token"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "concord_session"}}},
+        "paths": dict(sorted(paths.items())),
+    })

@@ -1,0 +1,112 @@
+"""`concord merge BASE SUBMISSION... [--delegations FILE] [--json REPORT] [-o OUT.docx] [--mode] [--earlier DRAFT]`.
+
+Consolidates the submissions against the base draft. A submission may be prefixed with the
+submitting delegation ("South Africa=sa.docx"); mail files (.eml, .msg, mbox, maildir) contribute
+the Word documents they carry, attributed to their sender through the registry. Submissions
+arrive in the order given (mail: in the order of the messages' dates), which is the order
+delegations are named in.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from docxio.consolidation import Submission
+from docxio.delegations import Registry, load_registry
+from docxio.errors import DocxioError
+
+MAIL_SUFFIXES = {".eml", ".msg", ".mbox", ".dat"}
+
+
+def split_prefix(argument: str) -> tuple[str | None, str]:
+    """"South Africa=sa.docx" -> ("South Africa", "sa.docx"); a plain path -> (None, path).
+    A path that itself contains "=" and exists is taken as a path."""
+    if "=" in argument and not Path(argument).exists():
+        delegation, _, path = argument.partition("=")
+        if delegation.strip() and path.strip():
+            return delegation.strip(), path.strip()
+    return None, argument
+
+
+def _is_mail(path: Path) -> bool:
+    return path.is_dir() or path.suffix.lower() in MAIL_SUFFIXES or (
+        path.is_file() and path.open("rb").read(5) == b"From "
+    )
+
+
+def read_submissions(arguments: list[str], registry: Registry) -> list[Submission]:
+    """The submissions named on the command line, read with the docxio reader, in order."""
+    from docxio.reader import read_draft
+
+    submissions: list[Submission] = []
+    for order, argument in enumerate(arguments):
+        delegation, name = split_prefix(argument)
+        path = Path(name)
+        if not path.exists():
+            raise DocxioError(path.name, "no such file")
+        arrived = f"{order:06d}"  # the command line's order is the order of arrival
+        if _is_mail(path):
+            from addin.mail.messages import messages_from_path
+
+            for message in messages_from_path(path):
+                sender = next((s.address for s in message.senders if registry.delegation_for_email(s.address)),
+                              message.sender)
+                from_sender = registry.delegation_for_email(sender) if sender else None
+                when = message.date.isoformat() if message.date else arrived
+                for document in message.documents:
+                    submissions.append(Submission(
+                        draft=read_draft(document.data, document.name), file=document.name,
+                        delegation=delegation or from_sender, arrived=f"{arrived} {when}", sender=sender))
+            continue
+        submissions.append(Submission(draft=read_draft(path, path.name), file=path.name,
+                                      delegation=delegation, arrived=arrived))
+    return submissions
+
+
+def main(args) -> int:
+    """Run the merge; 0 on success, 2 when an input cannot be read (the message says why)."""
+    from docxio.consolidation import consolidate
+    from docxio.reader import read_draft
+    from docxio.report import report_json
+
+    try:
+        registry = load_registry(args.delegations) if args.delegations else Registry([])
+        base = read_draft(Path(args.base), Path(args.base).name)
+        submissions = read_submissions(list(args.submissions), registry)
+        earlier = [read_draft(Path(path), Path(path).name) for path in getattr(args, "earlier", [])]
+        consolidation = consolidate(base, submissions, registry, earlier=earlier)
+    except (DocxioError, OSError) as exc:
+        print(f"concord merge: {exc}", file=sys.stderr)
+        return 2
+    report = report_json(consolidation)
+    if args.json_report:
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+        if args.json_report == "-":
+            print(text)
+        else:
+            Path(args.json_report).write_text(text + "\n", encoding="utf-8")
+    if args.output:
+        from docxio.writer import write_consolidated
+
+        try:
+            write_consolidated(args.base, consolidation, args.output, mode=args.mode)
+        except DocxioError as exc:
+            print(f"concord merge: {exc}", file=sys.stderr)
+            return 2
+    if args.json_report != "-":
+        print(_summary(consolidation, report), end="")
+    return 0
+
+
+def _summary(consolidation, report: dict) -> str:
+    """A few lines for the terminal: per submission what was read, then the warnings."""
+    lines = []
+    for s in consolidation.submissions:
+        who = s.delegation or "(delegation from authors)"
+        lines.append(f"{s.file}: {who} — {s.proposals} proposal{'s' if s.proposals != 1 else ''}")
+        lines.extend(f"  ! {w}" for w in s.warnings)
+    changed = sum(1 for p in report["paragraphs"] if p["proposals"] or p["stances"])
+    total = sum(len(p["proposals"]) for p in report["paragraphs"])
+    lines.append(f"{total} proposals in {changed} paragraphs from {len(consolidation.submissions)} submissions")
+    return "\n".join(lines) + "\n"

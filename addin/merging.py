@@ -1,0 +1,96 @@
+"""Merging a round: consolidate the latest submission of each delegation into one draft.
+
+``start_merge`` runs the merge in a background thread and returns a job id whose progress (0-100)
+the page polls; ``merge_round`` is the same work done in the caller's thread (``concord run``,
+tests). The results — the consolidation report and both renderings of the consolidated draft —
+are stored with the round.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Callable
+
+from addin.store import Store
+
+Progress = Callable[[int, str], None]
+
+
+def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p, m: None):
+    """The round's consolidation (``docxio.proposals.Consolidation``) from the latest readable
+    submission of each delegation, in order of arrival, with the secretariat's statuses."""
+    from docxio.consolidation import Submission, consolidate
+    from docxio.reader import read_draft
+
+    from addin.intake import _base_draft, registry_of
+
+    round_row = store.round(round_id)
+    progress(2, "reading the base draft")
+    base = _base_draft(round_row.base_sha256, round_row.base_docx, round_row.base_filename)
+    rows = store.latest_submissions(round_id)
+    names = {d.id: d.name for d in store.delegations(round_row.negotiation_id)}
+    submissions = []
+    for done, row in enumerate(rows, 1):
+        draft = read_draft(row.docx, row.filename)
+        submissions.append(Submission(
+            draft=draft, file=row.filename, delegation=names.get(row.delegation_id),
+            arrived=row.received_at.isoformat() if row.received_at else None, sender=row.sender))
+        progress(5 + int(55 * done / max(len(rows), 1)), f"read {done} of {len(rows)} submissions")
+    progress(62, "consolidating proposals")
+    return consolidate(base, submissions, registry_of(store, round_row.negotiation_id),
+                       store.statuses(round_id))
+
+
+def merge_round(store: Store, round_id: int, progress: Progress = lambda p, m: None) -> dict:
+    """Merge the round now and store the report and both renderings; returns the report."""
+    from docxio.report import report_json
+    from docxio.writer import write_consolidated
+
+    consolidation = consolidate_round(store, round_id, progress)
+    report = report_json(consolidation)
+    base_docx = store.round(round_id).base_docx
+    progress(75, "writing the compilation text")
+    compilation = write_consolidated(base_docx, consolidation, mode="compilation")
+    progress(88, "writing the tracked draft")
+    tracked = write_consolidated(base_docx, consolidation, mode="tracked")
+    progress(97, "saving")
+    store.save_merge(round_id, report, compilation, tracked, paragraph_view(consolidation))
+    return report
+
+
+def paragraph_view(consolidation) -> list[dict]:
+    """Every paragraph of the consolidated draft for the page and the add-in: id, base text, new
+    or not, proposals (with delegations and conflict group) and stances."""
+    from addin.intake import _without_sources
+
+    return [{
+        "id": p.id, "base_text": p.base_text, "new": p.new, "after": p.after, "index": p.base_index,
+        "proposals": [_without_sources(dataclasses.asdict(x)) for x in p.proposals],
+        "stances": [_without_sources(dataclasses.asdict(x)) for x in p.stances],
+    } for p in consolidation.paragraphs]
+
+
+def start_merge(store: Store, round_id: int) -> str:
+    """Start merging the round in a background thread; returns the job id to poll."""
+    job_id = store.create_job(round_id)
+    thread = threading.Thread(target=_run_job, args=(store, round_id, job_id),
+                              name=f"merge-round-{round_id}", daemon=True)
+    thread.start()
+    return job_id
+
+
+def _run_job(store: Store, round_id: int, job_id: str) -> None:
+    from docxio.errors import DocxioError
+
+    def progress(percent: int, message: str) -> None:
+        store.update_job(job_id, state="running", progress=percent, message=message)
+
+    try:
+        merge_round(store, round_id, progress)
+    except DocxioError as exc:
+        store.update_job(job_id, state="failed", message="merge failed", error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a thread must report, not die silently
+        store.update_job(job_id, state="failed", message="merge failed",
+                         error=f"unexpected error: {type(exc).__name__}: {exc}")
+    else:
+        store.update_job(job_id, state="done", progress=100, message="merged")

@@ -1,0 +1,199 @@
+"""The secretariat's pages: negotiations, a round's submissions, merge, paragraphs, downloads.
+
+Server-rendered (Jinja, Fabric Core CSS); the little JavaScript in static/secretariat/round.js
+does the drag-and-drop upload, the merge progress bar and the status editing through the API.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from addin.auth import login_required
+
+bp = Blueprint("secretariat", __name__)
+
+
+def _store():
+    from addin import get_store
+
+    return get_store()
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of an SVG bar chart, positioned in chart units."""
+
+    label: str
+    value: int
+    y: int
+    width: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A horizontal bar chart: bars, overall size, and the width of the label column."""
+
+    title: str
+    bars: tuple[Bar, ...]
+    width: int
+    height: int
+    label_width: int
+    row: int
+
+
+def bar_chart(title: str, counts: list[tuple[str, int]], width: int = 560, row: int = 22) -> BarChart:
+    """Lay out a horizontal bar chart of (label, count) pairs, largest bar = full width."""
+    label_width = min(220, 8 * max((len(label) for label, _ in counts), default=4) + 12)
+    top = max((v for _, v in counts), default=0) or 1
+    room = width - label_width - 40
+    bars = tuple(Bar(label, value, i * row, room * value / top) for i, (label, value) in enumerate(counts))
+    return BarChart(title, bars, width, max(row * len(counts), row), label_width, row)
+
+
+def contested(paragraphs: list[dict]) -> tuple[BarChart, BarChart]:
+    """Where the negotiation is contested: proposals per paragraph (document order) and per
+    delegation (most active first)."""
+    per_paragraph = [(p["id"], len(p["proposals"])) for p in paragraphs if p["proposals"]]
+    per_delegation: Counter[str] = Counter()
+    for p in paragraphs:
+        for proposal in p["proposals"]:
+            per_delegation.update(proposal.get("delegations", []))
+    return (bar_chart("Proposals per paragraph", per_paragraph),
+            bar_chart("Proposals per delegation", per_delegation.most_common()))
+
+
+@bp.get("/")
+def index():
+    """Home: the negotiations."""
+    return redirect(url_for("secretariat.negotiations"))
+
+
+@bp.route("/negotiations", methods=("GET", "POST"))
+@login_required
+def negotiations():
+    """The list of negotiations and a form to start one."""
+    store = _store()
+    if request.method == "POST":
+        title = request.form.get("title", "").strip()
+        if not title:
+            flash("A negotiation needs a title.")
+        else:
+            nid = store.create_negotiation(title, request.form.get("symbol", "").strip())
+            return redirect(url_for("secretariat.negotiation", nid=nid))
+    rows = [(n, store.rounds(n.id)) for n in store.negotiations()]
+    return render_template("secretariat/negotiations.html", negotiations=rows)
+
+
+@bp.get("/negotiations/<int:nid>")
+@login_required
+def negotiation(nid: int):
+    """A negotiation: its rounds, its delegations, forms for a new round and the registry."""
+    store = _store()
+    row = store.negotiation(nid) or abort(404)
+    return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
+                           delegations=store.delegations(nid), tokens=None)
+
+
+@bp.post("/negotiations/<int:nid>/delegations")
+@login_required
+def import_delegations(nid: int):
+    """Import the registry CSV from the page; shows the new invitation links once."""
+    from werkzeug.exceptions import HTTPException
+
+    from addin.api import import_registry
+
+    store = _store()
+    row = store.negotiation(nid) or abort(404)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose the delegations CSV file first.")
+        return redirect(url_for("secretariat.negotiation", nid=nid))
+    try:
+        imported = import_registry(store, nid, upload.read(), upload.filename)
+    except HTTPException as exc:
+        flash(exc.description)
+        return redirect(url_for("secretariat.negotiation", nid=nid))
+    tokens = [(store.delegation(did), token) for did, token in imported]
+    return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
+                           delegations=store.delegations(nid), tokens=tokens)
+
+
+@bp.post("/negotiations/<int:nid>/rounds")
+@login_required
+def new_round(nid: int):
+    """Start the next round from an uploaded base draft."""
+    from docxio.errors import DocxioError
+    from docxio.reader import read_draft
+
+    store = _store()
+    store.negotiation(nid) or abort(404)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose the base draft (.docx) first.")
+        return redirect(url_for("secretariat.negotiation", nid=nid))
+    data = upload.read()
+    try:
+        read_draft(data, upload.filename)
+    except DocxioError as exc:
+        flash(f"The base draft cannot be used — {exc}")
+        return redirect(url_for("secretariat.negotiation", nid=nid))
+    rid = store.add_round(nid, upload.filename, data)
+    return redirect(url_for("secretariat.round_page", rid=rid))
+
+
+@bp.get("/rounds/<int:rid>")
+@login_required
+def round_page(rid: int):
+    """A round: submissions, upload, merge, the contested picture, paragraphs and downloads."""
+    from addin.api import submission_json
+    from addin.store import STATUS_CHOICES
+
+    store = _store()
+    row = store.round(rid) or abort(404)
+    negotiation_row = store.negotiation(row.negotiation_id)
+    delegations = store.delegations(row.negotiation_id)
+    names = {d.id: d.name for d in delegations}
+    submissions = [submission_json(s, names) for s in store.submissions(rid)]
+    paragraphs = json.loads(row.paragraphs_json) if row.paragraphs_json else []
+    statuses = store.statuses(rid)
+    charts = contested(paragraphs) if paragraphs else None
+    return render_template(
+        "secretariat/round.html", round=row, negotiation=negotiation_row, delegations=delegations,
+        submissions=submissions, paragraphs=paragraphs, statuses=statuses, charts=charts,
+        status_choices=STATUS_CHOICES, log=store.status_log(rid)[-20:])
+
+
+@bp.post("/rounds/<int:rid>/publish")
+@login_required
+def publish(rid: int):
+    """Publish (or withdraw) the consolidated draft from the page."""
+    store = _store()
+    row = store.round(rid) or abort(404)
+    if row.merged_at is None:
+        flash("Merge the round before publishing it.")
+    else:
+        store.publish(rid, request.form.get("published", "1") == "1")
+    return redirect(url_for("secretariat.round_page", rid=rid))
+
+
+@bp.get("/invite/<token>")
+def invitation(token: str):
+    """A delegation's invitation: which negotiation, how to submit (add-in, e-mail, upload)."""
+    from addin.auth import hash_token
+
+    store = _store()
+    delegation = store.delegation_by_token_hash(hash_token(token))
+    if delegation is None:
+        abort(404)
+    negotiation_row = store.negotiation(delegation.negotiation_id)
+    return render_template("secretariat/invitation.html", delegation=delegation,
+                           negotiation=negotiation_row, token=token,
+                           current=store.current_round(delegation.negotiation_id))
+
+
+@bp.app_context_processor
+def _page_globals() -> dict:
+    return {"principal": g.get("principal")}

@@ -1,0 +1,307 @@
+"""Read a compilation text back: the conventions of negotiation drafts turned into tracked changes.
+
+A compilation text (ours, or one a secretariat edited by hand) shows proposals by typography:
+underlined text followed by "(Egypt, Singapore)" is an insertion by those delegations, struck
+text followed by an attribution a deletion, " / " separates alternative formulations of one
+passage, "(retain: Turkey; flexible: Egypt)" notes are stances, "[PP2 agreed in informals]"
+lines are the secretariat's statuses, and "(Reservation on the resolution: EU)" lines under the
+title are stances on the whole draft. ``compilation_to_tracked`` turns a ``Draft`` read from
+such a document into the ``Draft`` the same proposals would give as tracked changes, so a
+compilation text can be the next round's base; ``statuses_of`` reads the status lines.
+
+Marked text with no attribution after it (an underlined label "PP2.", a bold heading) is base
+text: the attribution is what makes a proposal.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from docxio.identifiers import parse_label
+from docxio.model import Comment, Draft, Paragraph, Revision, Span
+
+#: "(Egypt, Singapore)" right after marked text: the delegations that proposed it.
+_ATTRIBUTION = re.compile(r"\s*\(([^():;]+)\)")
+#: "(retain: Turkey; flexible: Egypt)": stance notes (every part "stance: delegations").
+_NOTE = re.compile(r"\s*\(((?:[^():;]+:[^():;]+)(?:;[^():;]+:[^():;]+)*)\)")
+_STATUS = re.compile(r"^\s*\[(.+)\]\s*$")
+_DRAFT_LINE = re.compile(r"^\s*(?:\([^()]+:[^()]+\)\s*)+$")
+_SEPARATOR = " / "
+
+
+@dataclass
+class _Proposal:
+    """An attributed change read from the text: base offset, struck and underlined text."""
+
+    at: int
+    deleted: str
+    inserted: str
+    authors: str
+
+
+@dataclass
+class _Reading:
+    """What one paragraph's text says: its base (original) text, the proposals on it and the
+    stance notes (anchor word, stance words, delegations)."""
+
+    base: str = ""
+    proposals: list[_Proposal] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _tokens(paragraph: Paragraph) -> list[tuple[str, str]]:
+    """The paragraph's current text as (text, mark) runs: "U" underlined, "S" struck, "P" plain."""
+    tokens: list[tuple[str, str]] = []
+    for span in paragraph.spans:
+        if span.deleted is not None or not span.text:
+            continue
+        mark = "S" if span.strike else "U" if span.underline else "P"
+        if tokens and tokens[-1][1] == mark:
+            tokens[-1] = (tokens[-1][0] + span.text, mark)
+        else:
+            tokens.append((span.text, mark))
+    return tokens
+
+
+def _split_names(text: str) -> str:
+    """"Egypt,Singapore " -> "Egypt, Singapore": the author of the tracked change."""
+    return ", ".join(name.strip() for name in text.split(",") if name.strip())
+
+
+def _read_paragraph(tokens: list[tuple[str, str]]) -> _Reading:
+    """Parse one paragraph's tokens into base text, proposals and notes."""
+    reading = _Reading()
+    pending: list[tuple[str, str]] = []
+    index = 0
+    while index < len(tokens):
+        text, mark = tokens[index]
+        if mark != "P":
+            pending.append((text, mark))
+            index += 1
+            continue
+        if pending:
+            text, closed = _close_pending(reading, pending, text)
+            pending = []
+            if closed:
+                index, text = _read_alternatives(reading, tokens, index, text)
+        _read_plain(reading, text, last=index == len(tokens) - 1)
+        index += 1
+    for text, _ in pending:  # marked text with no attribution is base text
+        reading.base += text
+    return reading
+
+
+def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str) -> tuple[str, bool]:
+    """Marked text then ``text``: a proposal when an attribution follows (possibly after the
+    passage's trailing context, when alternatives follow); else base text. Returns what of
+    ``text`` is left to read and whether a proposal was read."""
+    found = _ATTRIBUTION.match(text)
+    context = ""
+    if found is None:
+        grouped = re.match(r"([^()/]*?)(\s*\(([^():;]+)\))" + re.escape(_SEPARATOR), text)
+        if grouped is None:
+            for piece, _ in pending:
+                reading.base += piece
+            return text, False
+        context = grouped.group(1)
+        found = re.compile(r"\s*\(([^():;]+)\)").match(text, len(context))
+    _add_proposal(reading, pending, found.group(1))
+    reading.base += context
+    shown = context or "".join(p for p, _ in pending)
+    return _unpad(shown, text[found.end():]), True
+
+
+def _unpad(shown: str, rest: str) -> str:
+    """Drop the space the writer adds after an attribution when the proposal ends with one."""
+    if shown[-1:].isspace() and rest.startswith(" ") and rest[1:2] and not rest[1:2].isspace():
+        return rest[1:]
+    return rest
+
+
+def _add_proposal(reading: _Reading, pending: list[tuple[str, str]], names: str) -> None:
+    """Record the marked pieces as one proposal at the current base offset."""
+    at = len(reading.base)
+    deleted = "".join(t for t, m in pending if m == "S")
+    inserted = "".join(t for t, m in pending if m == "U")
+    reading.proposals.append(_Proposal(at, deleted, inserted, _split_names(names)))
+    reading.base += deleted
+
+
+def _read_alternatives(reading: _Reading, tokens: list[tuple[str, str]], index: int, text: str) -> tuple[int, str]:
+    """After an attribution: " / " and another alternative of the same passage, as many times as
+    written. An alternative repeats the passage (plain and struck) with its own change; it is
+    read relative to the passage's start. Returns the token index reached and the text of that
+    token left to read."""
+    while text.startswith(_SEPARATOR):
+        pieces: list[tuple[str, str]] = []
+        rest = text[len(_SEPARATOR):]
+        position = index
+        attribution = None
+        while True:
+            found = _ATTRIBUTION.search(rest) if rest else None
+            plain_before = rest[: found.start()] if found else rest
+            if found and "(" not in plain_before and ")" not in plain_before:
+                if plain_before:
+                    pieces.append((plain_before, "P"))
+                attribution = found
+                break
+            if rest:
+                pieces.append((rest, "P"))
+            position += 1
+            if position >= len(tokens):
+                break
+            rest, mark = tokens[position]
+            if mark != "P":
+                pieces.append((rest, mark))
+                rest = ""
+        original = "".join(t for t, m in pieces if m in "PS")
+        if attribution is None or not reading.base.endswith(original) or not any(m != "P" for _, m in pieces):
+            break  # not an alternative after all: leave the text as it is
+        start = len(reading.base) - len(original)
+        offset = start
+        struck = inserted = ""
+        at = None
+        for piece, mark in pieces:
+            if mark == "P":
+                if at is None:
+                    offset += len(piece)
+                continue
+            if at is None:
+                at = offset
+            if mark == "S":
+                struck += piece
+            else:
+                inserted += piece
+        reading.proposals.append(_Proposal(at if at is not None else start, struck, inserted, _split_names(attribution.group(1))))
+        text = _unpad("".join(t for t, _ in pieces), rest[attribution.end():])
+        index = position
+    return index, text
+
+
+def _read_plain(reading: _Reading, text: str, last: bool) -> None:
+    """Plain text: base text, with stance notes taken out."""
+    position = 0
+    for found in _NOTE.finditer(text):
+        reading.base += text[position:found.start()]
+        at_end = last and not text[found.end():].strip()
+        words = reading.base.split()
+        anchor = "" if at_end or not words else words[-1].strip(",.;:")
+        for part in found.group(1).split(";"):
+            stance, _, names = part.partition(":")
+            reading.notes.append((anchor, stance.strip(), _split_names(names)))
+        position = found.end()
+    reading.base += text[position:]
+
+
+def _spans(reading: _Reading, ids) -> list[Span]:
+    """Spans of the tracked paragraph: base text, deletions and insertions at their offsets."""
+    base = reading.base
+    deleted_by: list[str | None] = [None] * len(base)
+    insertions: dict[int, list[_Proposal]] = {}
+    for proposal in reading.proposals:
+        for position in range(proposal.at, min(len(base), proposal.at + len(proposal.deleted))):
+            owner = deleted_by[position]
+            deleted_by[position] = proposal.authors if owner is None else _split_names(f"{owner}, {proposal.authors}")
+        if proposal.inserted:
+            insertions.setdefault(proposal.at + len(proposal.deleted), []).append(proposal)
+    spans: list[Span] = []
+    start = 0
+    for position in range(len(base) + 1):
+        boundary = position == len(base) or position in insertions or deleted_by[position] != deleted_by[start]
+        if boundary and position > start:
+            owner = deleted_by[start]
+            revision = Revision("delete", owner, None, next(ids), base[start:position]) if owner else None
+            spans.append(Span(base[start:position], deleted=revision))
+            start = position
+        for proposal in insertions.pop(position, []):
+            spans.append(Span(proposal.inserted, inserted=Revision("insert", proposal.authors, None, next(ids), proposal.inserted)))
+    return spans
+
+
+def _counter(prefix: str):
+    """Ids for the revisions and comments compilation_to_tracked makes."""
+    number = 0
+    while True:
+        number += 1
+        yield f"{prefix}{number}"
+
+
+def compilation_to_tracked(draft: Draft) -> Draft:
+    """The ``draft`` of a compilation text with its proposals as tracked changes.
+
+    Attributed underlined text becomes an insertion and attributed struck text a deletion whose
+    author is the delegation list ("Egypt, Singapore"); attributions are taken out of the text;
+    a paragraph made only of its identifier and attributed inserted text becomes an inserted
+    paragraph; stance notes become comments by their delegations (anchored on the word before
+    the note, or on the whole paragraph when at its end); whole-draft stance lines become
+    comments on no paragraph; status lines are left out (``statuses_of`` reads them).
+    Paragraph indexes are kept, so they still count the document's physical paragraphs.
+    """
+    revision_ids = _counter("compilation-")
+    comment_ids = _counter("compilation-note-")
+    paragraphs: list[Paragraph] = []
+    comments = list(draft.comments)
+    for paragraph in draft.paragraphs:
+        if paragraph.story != "body":
+            paragraphs.append(paragraph)
+            continue
+        text = paragraph.current
+        if _status_parts(text) is not None:
+            continue
+        tokens = _tokens(paragraph)
+        if _DRAFT_LINE.match(text) and all(m == "P" for _, m in tokens):
+            for stance, names in re.findall(r"\(([^():]+):([^()]+)\)", text):
+                comments.append(Comment(next(comment_ids), _split_names(names), "", None, stance.strip()))
+            continue
+        reading = _read_paragraph(tokens)
+        if not reading.proposals and not reading.notes:
+            paragraphs.append(paragraph)
+            continue
+        spans = _spans(reading, revision_ids)
+        notes = []
+        for anchor, stance, names in reading.notes:
+            comment = Comment(next(comment_ids), names, "", None, stance, anchor, (paragraph.index,))
+            comments.append(comment)
+            notes.append(comment.id)
+        mark_inserted = None
+        label = parse_label(reading.base)
+        if reading.proposals and label is not None and not reading.base[label.body_start:].strip() and all(
+            s.inserted is not None or not s.text.strip() or s.text == reading.base for s in spans
+        ):
+            first = next(s.inserted for s in spans if s.inserted is not None)
+            spans = [replace(s, inserted=first) if s.inserted is None else s for s in spans]
+            mark_inserted = Revision("paragraph_insert", first.author, None, next(revision_ids))
+        revisions = tuple(r for s in spans for r in (s.inserted, s.deleted) if r is not None)
+        if mark_inserted is not None:
+            revisions += (mark_inserted,)
+        paragraphs.append(replace(
+            paragraph, spans=tuple(spans), revisions=revisions, mark_inserted=mark_inserted,
+            comment_ids=paragraph.comment_ids + tuple(notes),
+        ))
+    authors = tuple(dict.fromkeys([*draft.authors, *(r.author for p in paragraphs for r in p.revisions),
+                                   *(c.author for c in comments)]))
+    return replace(draft, paragraphs=tuple(paragraphs), comments=tuple(comments), authors=authors)
+
+
+def _status_parts(text: str) -> tuple[str, str] | None:
+    """("PP2", "agreed in informals") for a status line "[PP2 agreed in informals]", else None."""
+    found = _STATUS.match(text)
+    if found is None:
+        return None
+    inner = found.group(1).strip()
+    label = parse_label(inner)
+    if label is None or label.body_start >= len(inner):
+        return None
+    return label.id, inner[label.body_start:].strip()
+
+
+def statuses_of(draft: Draft) -> dict[str, str]:
+    """The secretariat's status lines of a compilation text: {"PP2": "agreed in informals"}.
+
+    A later line for the same paragraph wins (the secretariat updated it)."""
+    statuses: dict[str, str] = {}
+    for paragraph in draft.body():
+        parts = _status_parts(paragraph.current)
+        if parts is not None:
+            statuses[parts[0]] = parts[1]
+    return statuses

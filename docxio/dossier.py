@@ -1,0 +1,150 @@
+"""The submission dossier: every submission of a round in one document, for the record.
+
+Each submission is appended with docxcompose after a heading naming the delegation and the date
+it arrived, with its own tracked changes and comments. docxcompose (2.2) does not carry comments
+over — the appended text keeps its comment ranges but the comments themselves would be lost and
+Word would have to repair the file — so this module copies each submission's comments into the
+dossier's comments part itself, renumbering comment and revision ids so they stay unique.
+Comment threads (commentsExtended.xml) are not carried: replies become plain comments.
+"""
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxcompose.composer import Composer
+from lxml import etree
+
+from docxio.errors import DocxioError, PackageError
+from docxio.ooxml import qn
+from docxio.package import open_package
+
+#: Revision elements whose w:id must stay unique across the dossier.
+_REVISION_TAGS = tuple(qn(f"w:{t}") for t in (
+    "ins", "del", "moveFrom", "moveTo", "rPrChange", "pPrChange", "sectPrChange", "tblPrChange",
+    "trPrChange", "tcPrChange", "numberingChange", "moveFromRangeStart", "moveFromRangeEnd",
+    "moveToRangeStart", "moveToRangeEnd", "cellIns", "cellDel",
+))
+_COMMENT_MARKS = tuple(qn(f"w:{t}") for t in ("commentRangeStart", "commentRangeEnd", "commentReference"))
+
+
+@dataclass(frozen=True)
+class DossierEntry:
+    """One submission for the dossier: the .docx (path or bytes), the delegation that sent it
+    and when it arrived (a datetime, ISO text, or None when unknown)."""
+
+    file: str | Path | bytes
+    delegation: str
+    arrived: datetime | str | None = None
+
+
+def heading_text(entry: DossierEntry) -> str:
+    """"Egypt — received 14 February 2022, 10:32 UTC": the heading above a submission."""
+    arrived = entry.arrived
+    if isinstance(arrived, str):
+        try:
+            arrived = datetime.fromisoformat(arrived.replace("Z", "+00:00"))
+        except ValueError:
+            return f"{entry.delegation} — received {arrived}"
+    if arrived is None:
+        return f"{entry.delegation} — date of arrival unknown"
+    zone = f" {arrived.tzname()}" if arrived.tzinfo is not None else ""
+    return f"{entry.delegation} — received {arrived.day} {arrived:%B %Y, %H:%M}{zone}"
+
+
+def _load(entry: DossierEntry) -> docx.document.Document:
+    """The submission as a python-docx document; unreadable files raise a DocxioError naming
+    the file (the package check gives the precise reason)."""
+    if isinstance(entry.file, (str, Path)):
+        name, data = Path(entry.file).name, Path(entry.file).read_bytes()
+    else:
+        name, data = f"submission of {entry.delegation}", entry.file
+    open_package(data, name).main_document()  # raises a PackageError that names the problem
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for malformed packages
+        raise PackageError(name, f"cannot be opened as a Word document ({exc})") from exc
+
+
+def _comments_root(document) -> etree._Element | None:
+    """The w:comments element of a document's comments part, or None when it has none."""
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.COMMENTS and not rel.is_external:
+            part = rel.target_part
+            return part.element if hasattr(part, "element") else etree.fromstring(part.blob)
+    return None
+
+
+def _max_int(values) -> int:
+    """The largest integer among string ids (-1 when none)."""
+    return max((int(v) for v in values if v and v.lstrip("-").isdigit()), default=-1)
+
+
+def _renumber(document, next_comment: int, next_revision: int) -> tuple[list[etree._Element], int, int]:
+    """Give the submission's comments and revisions fresh ids (from the counters given) and
+    return its comments (renumbered copies) and the next free ids."""
+    body = document.element.body
+    mapping: dict[str, str] = {}
+    comments = []
+    root = _comments_root(document)
+    for comment in (root.iter(qn("w:comment")) if root is not None else ()):
+        copied = copy.deepcopy(comment)
+        old = comment.get(qn("w:id"))
+        mapping[old] = str(next_comment)
+        copied.set(qn("w:id"), str(next_comment))
+        next_comment += 1
+        comments.append(copied)
+    for mark in list(body.iter(*_COMMENT_MARKS)):
+        new = mapping.get(mark.get(qn("w:id")))
+        if new is None:
+            # A mark whose comment is missing would make Word repair the dossier: drop the mark.
+            parent = mark.getparent()
+            if mark.tag == qn("w:commentReference") and parent.tag == qn("w:r") and len(parent) <= 2:
+                parent.getparent().remove(parent)
+            else:
+                parent.remove(mark)
+            continue
+        mark.set(qn("w:id"), new)
+    for revision in body.iter(*_REVISION_TAGS):
+        revision.set(qn("w:id"), str(next_revision))
+        next_revision += 1
+    return comments, next_comment, next_revision
+
+
+def build_dossier(entries: Sequence[DossierEntry], out: str | Path | None = None) -> bytes:
+    """Append every submission, in the order given, into one .docx and return its bytes.
+
+    Each submission follows a heading with its delegation and arrival date and keeps its tracked
+    changes (authors, dates) and comments. ``out``, when given, is also written. Raises
+    ``DocxioError`` naming the submission that cannot be read.
+    """
+    if not entries:
+        raise DocxioError("dossier", "no submissions to put in the dossier")
+    master = docx.Document()
+    master.add_heading("Submissions", level=0)
+    composer = Composer(master)
+    next_comment, next_revision = 0, 1
+    for number, entry in enumerate(entries):
+        submission = _load(entry)
+        comments, next_comment, next_revision = _renumber(submission, next_comment, next_revision)
+        heading = master.add_heading(heading_text(entry), level=1)
+        if number:
+            heading.paragraph_format.page_break_before = True
+        composer.append(submission)
+        if comments:
+            # python-docx 1.2 creates the comments part on first access (no public hook for that).
+            target = master.part._comments_part.element
+            for comment in comments:
+                target.append(comment)
+    buffer = io.BytesIO()
+    composer.doc.save(buffer)
+    data = buffer.getvalue()
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

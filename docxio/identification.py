@@ -1,0 +1,297 @@
+"""Giving every paragraph of a draft its identifier: typed labels, list numbers, structure.
+
+A delegation and the secretariat refer to paragraphs by identifier ("PP3 bis", "OP4", "OP3 (a)"),
+so every paragraph read from a .docx gets one, evaluated on the ORIGINAL view (all changes
+rejected), so that a submission's paragraphs carry the identifiers of the base draft:
+
+* a label typed at the start of the paragraph wins ("PP3 bis." → "PP3 bis", id_source "typed");
+* after the chapeau line ("The Commission on Narcotic Drugs,"), paragraphs numbered by list
+  numbering at level 0 are operative paragraphs "OP<n>" with n the number Word shows, and their
+  level-1 and level-2 items "OP3 (a)", "OP3 (a) (i)" (id_source "numbering");
+* other paragraphs get stable structural ids: "title", "chapeau", or "P<k>" by position among
+  the unlabelled paragraphs (id_source "structural");
+* a paragraph that exists only in the current view (a delegation inserted it, paragraph mark
+  included) has no base number: it gets id_source "new" and the identifier it would be given
+  after the paragraph before it ("OP9 bis"), or the label its author typed;
+* paragraphs of footnotes, endnotes, headers, footers and comments are "footnote 2 ¶1".
+
+Physical paragraphs joined in the original view (a paragraph split by an inserted mark) are one
+original paragraph: the continuation carries the same identifier as the paragraph it continues.
+Pure: paragraphs in, new paragraphs out (``dataclasses.replace``).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from docxio.identifiers import (
+    Identifier,
+    letter_value,
+    next_free_identifier,
+    parse_identifier,
+    parse_label,
+    roman_value,
+)
+from docxio.model import ListLabel, Paragraph
+
+#: Longest text still taken for a chapeau line ("The Conference of the Parties to the ...,").
+CHAPEAU_MAX_LENGTH = 120
+
+# Preambular paragraphs open with a participle or an adjective of mind ("Recalling", "Deeply
+# concerned", "Mindful"); a chapeau names a body ("The General Assembly,").
+_PREAMBULAR_OPENING = re.compile(
+    r"^(?:\w+ing\b|\w+ly\b|(?:Convinced|Concerned|Aware|Mindful|Alarmed|Conscious|Determined|Desirous|"
+    r"Cognizant|Guided|Encouraged|Gravely|Bearing|Taking|Having|Noting|Recognizing|Recalling)\b)",
+    re.IGNORECASE,
+)
+_TITLE_STYLES = {"title", "heading1", "heading 1"}
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Physical paragraphs forming one paragraph of the original view (split by inserted marks)."""
+
+    members: tuple[int, ...]
+    owner: int
+    original: str
+
+
+def assign_identifiers(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
+    """The paragraphs with ``id``, ``id_source`` and ``label`` set (see the module docstring).
+
+    Body paragraphs must be given in reading order, with ``list_label`` evaluated on the original
+    view (``numbering.list_labels``); other stories may be mixed in and are numbered per note,
+    header or comment.
+    """
+    result = list(paragraphs)
+    body = [i for i, p in enumerate(paragraphs) if p.story == "body"]
+    for i, paragraph_id, source, label in _body_identifiers([paragraphs[i] for i in body]):
+        result[body[i]] = replace(paragraphs[body[i]], id=paragraph_id, id_source=source, label=label)
+    counts: dict[tuple[str, str | None], int] = {}
+    for i, p in enumerate(paragraphs):
+        if p.story == "body":
+            continue
+        key = (p.story, p.story_id)
+        counts[key] = counts.get(key, 0) + 1
+        where = f"{p.story} {p.story_id}" if p.story_id else p.story
+        result[i] = replace(p, id=f"{where} ¶{counts[key]}", id_source="structural", label="")
+    return result
+
+
+def is_chapeau(text: str) -> bool:
+    """Whether a paragraph's text is a chapeau line: short, ending with a comma, naming a body
+    rather than opening a preambular paragraph ("The Commission on Narcotic Drugs,")."""
+    text = text.strip()
+    return (
+        text.endswith(",")
+        and 3 < len(text) <= CHAPEAU_MAX_LENGTH
+        and text[0].isupper()
+        and not _PREAMBULAR_OPENING.match(text)
+        and parse_label(text) is None
+    )
+
+
+def _groups(paragraphs: Sequence[Paragraph]) -> list[_Group]:
+    """Original-view paragraphs: a physical paragraph whose mark was inserted joins the next one
+    (not across table cells, as the reader does)."""
+    groups: list[_Group] = []
+    members: list[int] = []
+    for i, p in enumerate(paragraphs):
+        members.append(i)
+        if p.mark_inserted is not None and i + 1 < len(paragraphs) and not p.in_table:
+            continue
+        # The owner is the first with original text; else the last, which holds the original mark.
+        owner = next((j for j in members if paragraphs[j].original.strip()), members[-1])
+        groups.append(_Group(tuple(members), owner, "".join(paragraphs[j].original for j in members)))
+        members = []
+    return groups
+
+
+def _is_new(paragraph: Paragraph, group: _Group, index: int) -> bool:
+    """A paragraph only in the current view: no original text, some current text, and not the
+    paragraph that carries its group's original text or mark (so it was joined to that one by an
+    inserted paragraph mark: its own, or the one before it)."""
+    return (
+        index != group.owner
+        and not paragraph.original.strip()
+        and bool(paragraph.current.strip())
+    )
+
+
+def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, str, str]]:
+    """(position, id, id_source, label) for each body paragraph."""
+    groups = _groups(paragraphs)
+    owners = [g.owner for g in groups]
+    typed = {g.owner: parse_label(g.original) for g in groups}
+    # The reader puts a group's list number on one of its members: take it from whichever has it.
+    labels = {g.owner: next((paragraphs[j].list_label for j in g.members if paragraphs[j].list_label), None)
+              for g in groups}
+    numbered = {owner: label for owner, label in labels.items() if _is_number(label)}
+    chapeau = _chapeau(paragraphs, groups, typed, numbered)
+    title = _title(paragraphs, groups, typed, numbered, chapeau)
+
+    original_ids: dict[int, tuple[str, str, str]] = {}
+    taken: set[str] = set()
+    parents: list[str | None] = [None, None, None]  # last id at levels 0, 1, 2
+    structural = 0
+    after_chapeau = chapeau is None
+    for owner in owners:
+        found = typed[owner]
+        label = numbered.get(owner)
+        if owner == chapeau:
+            entry = ("chapeau", "structural", "")
+            after_chapeau = True
+        elif owner == title:
+            entry = ("title", "structural", "")
+        elif found is not None:
+            entry = (found.id, "typed", found.text)
+            parents = _descend(parents, found.identifier)
+        elif label is not None and after_chapeau and (numbered_id := _numbered_id(label, parents)) is not None:
+            entry = (numbered_id, "numbering", "")
+            parents = _descend(parents, parse_identifier(numbered_id))
+        else:
+            structural += 1
+            entry = (f"P{structural}", "structural", "")
+        paragraph_id = _unique(entry[0], taken) if entry[1] != "structural" else entry[0]
+        taken.add(paragraph_id)
+        original_ids[owner] = (paragraph_id, entry[1], entry[2])
+
+    out: list[tuple[int, str, str, str]] = []
+    previous = ""
+    for group in groups:
+        for index in group.members:
+            if _is_new(paragraphs[index], group, index):
+                paragraph_id, label = _new_identifier(paragraphs[index], previous, taken)
+                taken.add(paragraph_id)
+                out.append((index, paragraph_id, "new", label))
+            else:
+                paragraph_id, source, label = original_ids[group.owner]
+                # The continuation of a split paragraph has no label of its own.
+                out.append((index, paragraph_id, source, label if index == group.owner else ""))
+            previous = paragraph_id
+    return out
+
+
+def _is_number(label: ListLabel | None) -> bool:
+    """A list label that shows a number or letter (bullets and empty labels are not numbers)."""
+    return label is not None and any(ch.isalnum() for ch in label.text)
+
+
+def _chapeau(
+    paragraphs: Sequence[Paragraph], groups: Sequence[_Group], typed: dict, numbered: dict
+) -> int | None:
+    """The owner of the chapeau line: the first chapeau-like paragraph before any typed label and
+    any numbered paragraph (the chapeau opens the resolution, before PP1 and OP1)."""
+    for group in groups:
+        if typed[group.owner] is not None or group.owner in numbered:
+            return None
+        if is_chapeau(group.original):
+            return group.owner
+    return None
+
+
+def _title(
+    paragraphs: Sequence[Paragraph], groups: Sequence[_Group], typed: dict, numbered: dict, chapeau: int | None
+) -> int | None:
+    """The title: the first paragraph in a Title or Heading 1 style before the chapeau, else the
+    last non-empty paragraph before the chapeau that is not a bracketed note ("(Reservation on
+    the resolution: …)"): header lines such as "Distr.: Limited" come earlier."""
+    before = []
+    for group in groups:
+        if group.owner == chapeau or typed[group.owner] is not None or group.owner in numbered:
+            break
+        if group.original.strip():
+            before.append(group.owner)
+    styled = [i for i in before if (paragraphs[i].style or "").lower() in _TITLE_STYLES]
+    if styled:
+        return styled[0]
+    plain = [i for i in before if not _group_text(paragraphs, groups, i).lstrip().startswith(("(", "["))]
+    if chapeau is not None and plain:
+        return plain[-1]
+    return None
+
+
+def _group_text(paragraphs: Sequence[Paragraph], groups: Sequence[_Group], owner: int) -> str:
+    """The original text of the group ``owner`` leads."""
+    return next(g.original for g in groups if g.owner == owner)
+
+
+def _numbered_id(label: ListLabel, parents: list[str | None]) -> str | None:
+    """The identifier a list number gives: level 0 "OP<n>" (or the identifier the list text
+    itself spells, e.g. a list "PP%1."), level 1 and 2 a sub-paragraph of the paragraph above."""
+    if label.level == 0:
+        spelled = parse_label(label.text)
+        if spelled is not None and not spelled.identifier.sub and label.text.strip() == spelled.text:
+            return spelled.id
+        return str(Identifier("OP", label.ordinal))
+    parent = parents[label.level - 1] if label.level <= 2 else None
+    if parent is None:
+        return None
+    return f"{parent} ({_sub_label(label)})"
+
+
+def _sub_label(label: ListLabel) -> str:
+    """The sub-paragraph letter or numeral: as the list shows it when it is a letter or roman
+    numeral of the right value, else the UN form ((a) at level 1, (i) at level 2)."""
+    tokens = re.findall(r"[A-Za-z]+", label.text)
+    if tokens:
+        token = tokens[-1].lower()
+        if letter_value(token) == label.ordinal or roman_value(token) == label.ordinal:
+            return token
+    if label.level % 2:
+        return _letters(label.ordinal)
+    return _roman(label.ordinal)
+
+
+def _letters(value: int) -> str:
+    return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1) if value > 0 else str(value)
+
+
+def _roman(value: int) -> str:
+    table = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+             (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+    out = []
+    for amount, numeral in table:
+        count, value = divmod(value, amount)
+        out.append(numeral * count)
+    return "".join(out) or "0"
+
+
+def _descend(parents: list[str | None], identifier: Identifier | None) -> list[str | None]:
+    """The parents after an identifier: a top-level id resets the levels below it."""
+    if identifier is None:
+        return parents
+    depth = len(identifier.sub)
+    if depth > 2:
+        return parents
+    updated = list(parents[:depth]) + [str(identifier)] + [None] * (2 - depth)
+    return updated
+
+
+def _unique(paragraph_id: str, taken: set[str]) -> str:
+    """``paragraph_id``, or its next alternative when a paragraph already has it (a compilation
+    that carries two "PP5" paragraphs: the second is an alternative wording)."""
+    if paragraph_id not in taken:
+        return paragraph_id
+    candidate, n = f"{paragraph_id} alt", 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{paragraph_id} alt {n}"
+    return candidate
+
+
+def _new_identifier(paragraph: Paragraph, previous: str, taken: set[str]) -> tuple[str, str]:
+    """A new paragraph's identifier: the label its author typed when free, else the next free
+    identifier after the previous paragraph."""
+    found = parse_label(paragraph.current)
+    if found is not None and found.id not in taken:
+        return found.id, found.text
+    try:
+        return next_free_identifier(previous or "title", taken), ""
+    except ValueError:
+        # Thirty new paragraphs after one base paragraph: past "tricies", count them instead.
+        n = 1
+        while f"{previous} new {n}" in taken:
+            n += 1
+        return f"{previous} new {n}", ""

@@ -1,0 +1,731 @@
+"""The consolidated draft as a Word document: a copy of the base package with every proposal in it.
+
+Two renderings of one ``Consolidation``:
+
+* ``tracked`` — each proposal a real w:ins / w:del whose author is the delegation list ("Egypt,
+  Singapore"), dated by the proposal or its submission; new paragraphs are tracked insertions with
+  their paragraph mark; stances are Word comments by the delegation; conflict groups carry a
+  comment listing the alternatives. The base's own tracked changes stay.
+* ``compilation`` (default) — no revisions: the base's tracked changes are accepted, inserted text
+  is underlined, deleted text struck through, each proposal followed by its attribution, stances
+  in parentheses, status lines "[PP2 agreed in informals]" under their paragraph, whole-draft
+  stances under the title. Character styles "Concord Insertion", "Concord Deletion" and "Concord
+  Attribution" carry the look so a secretariat can restyle it (the underline and strike are also
+  set on the runs, so any reader sees them without resolving styles).
+
+Everything else of the base package (styles, numbering, headers, footers, footnotes, sections,
+properties) is copied unchanged, apart from the revision number and modified date.
+"""
+from __future__ import annotations
+
+import copy
+import difflib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from lxml import etree
+
+from docxio import runs
+from docxio.acceptance import accept_all
+from docxio.errors import DocxioError
+from docxio.ooxml import NS, qn, story_paragraphs
+from docxio.package import CT_NS, REL_NS, Package, open_package, parse_xml
+from docxio.paragraph_plan import (
+    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, names, plan_paragraph,
+)
+from docxio.identifiers import parse_identifier, parse_label
+from docxio.proposals import Consolidation, ParagraphProposals, Proposal, Stance
+from docxio.schema_order import get_or_add, insert_in_order, set_property
+
+MODES = ("tracked", "compilation")
+
+#: The character styles of the compilation rendering: id, name, run properties (tag, attributes).
+CONCORD_STYLES = (
+    ("ConcordInsertion", "Concord Insertion", (("w:u", {"val": "single"}),)),
+    ("ConcordDeletion", "Concord Deletion", (("w:strike", {}),)),
+    ("ConcordAttribution", "Concord Attribution", ()),
+)
+
+COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+#: Author of the comments the writer itself adds (conflict groups).
+CONCORD_AUTHOR = "Concord"
+
+_TITLE_IDS = ("title",)
+
+
+@dataclass
+class _Ids:
+    """Revision and comment ids: one counter each, starting above every id already in the base."""
+
+    revision: int
+    comment: int
+
+    def next_revision(self) -> str:
+        """A fresh w:ins / w:del id."""
+        self.revision += 1
+        return str(self.revision)
+
+    def next_comment(self) -> str:
+        """A fresh comment id."""
+        self.comment += 1
+        return str(self.comment)
+
+
+@dataclass
+class _Context:
+    """What rendering one document needs: mode, ids, dates, styles, comments written so far."""
+
+    mode: str
+    ids: _Ids
+    now: str
+    date_of: Callable[[Proposal], str]
+    styled: bool
+    comments: list[etree._Element] = field(default_factory=list)
+
+
+def iso_date(value: str | datetime | None, fallback: str) -> str:
+    """A revision date as Word writes it ("2022-02-14T10:32:00Z"), or ``fallback`` when unreadable."""
+    if value is None:
+        return fallback
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return fallback
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _date_resolver(consolidation: Consolidation, now: str) -> Callable[[Proposal], str]:
+    """Date of a proposal: its own revision date, else its submission's arrival, else now."""
+    arrivals = {s.file: s.arrived for s in consolidation.submissions if s.arrived}
+
+    def date_of(proposal: Proposal) -> str:
+        if proposal.date:
+            return iso_date(proposal.date, now)
+        for source in proposal.sources:
+            if source.file in arrivals:
+                return iso_date(arrivals[source.file], now)
+        return now
+
+    return date_of
+
+
+def write_consolidated(
+    base: str | Path | bytes,
+    consolidation: Consolidation,
+    out: str | Path | None = None,
+    mode: str = "compilation",
+    now: datetime | None = None,
+) -> bytes:
+    """Write ``consolidation`` into a copy of the ``base`` .docx and return the package bytes.
+
+    ``mode`` is "compilation" (the circulated text, no revisions) or "tracked" (real tracked
+    changes and comments for the Chair). ``out``, when given, is where the bytes are also saved.
+    ``now`` dates what has no date of its own and the document's modified date (default: the
+    clock). Raises ``DocxioError`` naming the base file when it is not a usable Word document or
+    a paragraph of the consolidation is not in it.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    package = open_package(base, consolidation.base_file if isinstance(base, bytes) else None)
+    stamp = iso_date(now or datetime.now(timezone.utc), "")
+    main = package.main_document()
+    document = package.xml(main)
+    body = document.find(qn("w:body"))
+    if body is None:
+        raise DocxioError(package.file, "the main document has no body")
+    paragraphs = story_paragraphs(body)
+    targets = _locate(package.file, paragraphs, consolidation)
+    changed: dict[str, bytes] = {}
+
+    if mode == "compilation":
+        accept_all(document)
+        for name in _story_parts(package, main):
+            root = package.xml(name)
+            accept_all(root)
+            changed[name] = _serialize(root)
+    styles_name = next(iter(package.related(main, "styles")), None)
+    styled = mode == "compilation" and styles_name is not None
+    if styled:
+        styles = package.xml(styles_name)
+        _add_concord_styles(styles)
+        changed[styles_name] = _serialize(styles)
+
+    ids = _Ids(_max_id(package, "w:id", exclude_comments=True), _max_comment_id(package, main))
+    context = _Context(mode, ids, stamp, _date_resolver(consolidation, stamp), styled)
+    _render_paragraphs(consolidation, targets, paragraphs, context)
+    _render_draft_stances(consolidation, targets, paragraphs, context)
+    _strip_marks(document)
+    changed[main] = _serialize(document)
+    if context.comments:
+        changed.update(_comments_part(package, main, context.comments))
+    core = _updated_core(package, stamp)
+    if core:
+        changed.update(core)
+    data = _zip(package, changed)
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data
+
+
+def _locate(file: str, paragraphs: list[etree._Element], consolidation: Consolidation) -> dict[int, etree._Element]:
+    """The w:p of every base paragraph of the consolidation, found before anything changes."""
+    targets = {}
+    for entry in consolidation.paragraphs:
+        if entry.new or entry.base_index is None:
+            continue
+        if not 0 <= entry.base_index < len(paragraphs):
+            raise DocxioError(
+                file, f"paragraph {entry.id} (number {entry.base_index + 1}) is not in this base draft, "
+                f"which has {len(paragraphs)} paragraphs: was the consolidation made from another file?",
+            )
+        targets[entry.base_index] = paragraphs[entry.base_index]
+    return targets
+
+
+def _story_parts(package: Package, main: str) -> list[str]:
+    """Headers, footers, footnotes and endnotes of the main document (their revisions are
+    accepted in the compilation rendering too)."""
+    names = []
+    for kind in ("header", "footer", "footnotes", "endnotes"):
+        names.extend(package.related(main, kind))
+    return names
+
+
+# --- paragraphs ---------------------------------------------------------------------------------
+
+
+def _render_paragraphs(
+    consolidation: Consolidation, targets: dict[int, etree._Element],
+    paragraphs: list[etree._Element], context: _Context,
+) -> None:
+    """Lay out every paragraph of the consolidation, new ones after the paragraph they follow."""
+    block_end: dict[str, etree._Element] = {}
+    previous: etree._Element | None = None
+    for entry in consolidation.paragraphs:
+        if entry.new:
+            anchor = block_end.get(entry.after or "")
+            if anchor is None:
+                anchor = previous
+            template = anchor if anchor is not None else (paragraphs[0] if paragraphs else None)
+            element = _new_paragraph(entry, template, context)
+            if anchor is not None:
+                anchor.addnext(element)
+            elif paragraphs:
+                paragraphs[0].addprevious(element)
+            else:
+                continue
+        else:
+            if entry.base_index is None:
+                continue
+            element = targets[entry.base_index]
+            _render_into(element, plan_paragraph(entry, context.mode, context.date_of), entry.base_text, context)
+        end = element
+        if entry.status:
+            status = _text_paragraph(element, f"[{entry.id} {entry.status}]", context)
+            end.addnext(status)
+            end = status
+        block_end[entry.id] = end
+        if entry.new and entry.after:
+            block_end[entry.after] = end
+        previous = end
+
+
+def _new_paragraph(entry: ParagraphProposals, template: etree._Element | None, context: _Context) -> etree._Element:
+    """A proposed paragraph: its identifier typed at the start ("PP3 bis. "), its text inserted
+    by its delegations (alternatives separated by " / "), its stances."""
+    # Only a real identifier ("PP3 bis", "OP9 bis") is typed; a structural one ("P7 bis") is not
+    # something a delegate would recognise.
+    label = f"{entry.id}. " if parse_identifier(entry.id) is not None else ""
+    texts = [p for p in entry.proposals if p.kind == "new_paragraph"] or [
+        p for p in entry.proposals if p.inserted
+    ]
+    tracked = context.mode == "tracked"
+    group = f"{entry.id}-new" if len(texts) > 1 else None
+    proposals = [
+        Proposal(
+            "insert", inserted=(label if tracked and i == 0 else "") + (" / " if tracked and i else "") + p.inserted,
+            at=0 if tracked else len(label), delegations=list(p.delegations), group=None if tracked else group,
+            sources=list(p.sources), date=p.date,
+        )
+        for i, p in enumerate(texts)
+    ]
+    moves = [p for p in entry.proposals if p.kind == "move"]
+    synthetic = ParagraphProposals(entry.id, "" if tracked else label, proposals=proposals + moves, stances=entry.stances)
+    element = _blank_paragraph(template)
+    if not tracked and label:
+        run = etree.SubElement(element, qn("w:r"))
+        _copy_run_properties(run, _mark_properties(template))
+        _set_text(run, label)
+    plan = plan_paragraph(synthetic, context.mode, context.date_of)
+    _render_into(element, plan, synthetic.base_text, context)
+    if tracked:
+        authors = _authors(names(p.delegations) for p in texts)
+        mark = etree.Element(qn("w:ins"))
+        _revision_attributes(mark, context, ", ".join(authors), max((context.date_of(p) for p in texts), default=context.now))
+        insert_in_order(get_or_add(get_or_add(element, "w:pPr"), "w:rPr"), mark)
+    return element
+
+
+def _authors(groups) -> list[str]:
+    """Delegations of several proposals, each once, in the order first seen."""
+    seen: dict[str, None] = {}
+    for names in groups:
+        for name in names:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def _blank_paragraph(template: etree._Element | None) -> etree._Element:
+    """An empty w:p formatted like ``template`` but without its list number, section break,
+    revision marks or property changes (a new paragraph carries a typed identifier instead)."""
+    element = etree.Element(qn("w:p"))
+    element.set(runs.NEW_MARK, "1")
+    source = template.find(qn("w:pPr")) if template is not None else None
+    if source is None:
+        return element
+    properties = copy.deepcopy(source)
+    # A list paragraph is numbered by its w:numPr or by its style; numId 0 switches both off.
+    had_number = properties.find(qn("w:numPr")) is not None or properties.find(qn("w:pStyle")) is not None
+    for tag in ("w:numPr", "w:sectPr", "w:pPrChange", "w:rPr"):
+        for old in properties.findall(qn(tag)):
+            properties.remove(old)
+    if had_number:
+        numbering = insert_in_order(properties, etree.Element(qn("w:numPr")))
+        insert_in_order(numbering, _w("w:ilvl", val="0"))
+        insert_in_order(numbering, _w("w:numId", val="0"))
+    mark = source.find(qn("w:rPr"))
+    if mark is not None:
+        clean = _clean_run_properties(mark)
+        if len(clean):
+            insert_in_order(properties, clean)
+    element.append(properties)
+    return element
+
+
+def _text_paragraph(template: etree._Element, text: str, context: _Context) -> etree._Element:
+    """A paragraph in the default style holding one line of secretariat text (a status line,
+    whole-draft stances), in the attribution style. ``template`` is where it goes (not copied:
+    a title's or list's look would not suit a note)."""
+    element = etree.Element(qn("w:p"))
+    element.set(runs.NEW_MARK, "1")
+    run = etree.SubElement(element, qn("w:r"))
+    run.set(runs.NEW_MARK, "1")
+    if context.styled:
+        set_property(get_or_add(run, "w:rPr"), "w:rStyle", val="ConcordAttribution")
+    _set_text(run, text)
+    return element
+
+
+def _render_draft_stances(
+    consolidation: Consolidation, targets: dict[int, etree._Element],
+    paragraphs: list[etree._Element], context: _Context,
+) -> None:
+    """Stances on the whole draft: a line under the title (compilation) or comments on the title
+    (tracked). The title is the paragraph with identifier "title", else the one before the first
+    PP/OP paragraph, else the first paragraph."""
+    if not consolidation.stances or not paragraphs:
+        return
+    title = _title_paragraph(consolidation, targets)
+    if title is None:
+        title = paragraphs[0]
+    if context.mode == "compilation":
+        line = " ".join(draft_stance_text(s) for s in consolidation.stances)
+        title.addnext(_text_paragraph(title, line, context))
+        return
+    for stance in consolidation.stances:
+        words = stance.text or f"{stance.stance} on the resolution"
+        comment_id = _add_comment(context, Note(", ".join(names(stance.delegations)), words))
+        start = _w("w:commentRangeStart", id=comment_id)
+        properties = title.find(qn("w:pPr"))
+        if properties is not None:
+            properties.addnext(start)
+        else:
+            title.insert(0, start)
+        for element in _comment_end(comment_id):
+            title.append(element)
+
+
+def _title_paragraph(consolidation: Consolidation, targets: dict[int, etree._Element]) -> etree._Element | None:
+    """The w:p of the draft's title: the paragraph with identifier "title", else the one before
+    the first preambular or operative paragraph — skipping the chapeau ("The Commission on
+    Narcotic Drugs,"), which ends with a comma. None when the draft has no such paragraphs."""
+    entries = [e for e in consolidation.paragraphs if not e.new and e.base_index is not None]
+    for entry in entries:
+        if entry.id.lower() in _TITLE_IDS:
+            return targets[entry.base_index]
+    for index, entry in enumerate(entries):
+        if index and (entry.id.upper().startswith(("PP", "OP")) or parse_label(entry.base_text) is not None):
+            before = entries[index - 1]
+            if (before.id == "chapeau" or before.base_text.rstrip().endswith(",")) and index >= 2:
+                before = entries[index - 2]
+            return targets[before.base_index]
+    return None
+
+
+# --- one paragraph ------------------------------------------------------------------------------
+
+
+def _offset_mapper(base_text: str, actual: str) -> Callable[[int], int]:
+    """Map offsets of the consolidation's ``base_text`` onto the paragraph's text as the writer
+    counts it; they differ only where the reader counted a special character differently."""
+    if base_text == actual:
+        return lambda offset: offset
+    blocks = difflib.SequenceMatcher(None, base_text, actual, autojunk=False).get_matching_blocks()
+
+    def mapped(offset: int) -> int:
+        for a, b, size in blocks:
+            if a <= offset <= a + size:
+                return b + (offset - a)
+            if offset < a:
+                return b
+        return len(actual)
+
+    return mapped
+
+
+def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str, context: _Context) -> None:
+    """Apply a paragraph plan to a w:p: split runs at every offset, mark deletions, emit pieces."""
+    mapped = _offset_mapper(base_text, runs.paragraph_text(paragraph))
+    deletions = [Deletion(mapped(d.start), mapped(d.end), d.authors, d.date) for d in plan.deletions]
+    pieces = [(mapped(o), p) for o, p in plan.pieces]
+    for offset in sorted({o for o, _ in pieces} | {d.start for d in deletions} | {d.end for d in deletions}):
+        runs.split_at(paragraph, offset, context.ids.next_revision)
+    ranges = runs.child_ranges(paragraph)
+    comment_ids: dict[int, str] = {}
+    for deletion in deletions:
+        covered = [child for child, start, end in ranges if start >= deletion.start and end <= deletion.end]
+        if context.mode == "tracked":
+            _track_deletion(covered, deletion, context)
+        else:
+            for child in covered:
+                _strike(child, context)
+    by_offset: dict[int, list[Piece]] = {}
+    for offset, piece in pieces:
+        by_offset.setdefault(offset, []).append(piece)
+    for offset, group in by_offset.items():
+        anchor = next((child for child, start, _ in ranges if start >= offset), None)
+        if anchor is not None:
+            # A deletion may have wrapped the anchor in a w:del: insert beside the wrapper.
+            anchor = runs.top_level(paragraph, anchor)
+        source = _neighbour_run(ranges, offset)
+        for piece in group:
+            for element in _piece_elements(piece, source, plan, comment_ids, context):
+                if anchor is not None:
+                    anchor.addprevious(element)
+                else:
+                    paragraph.append(element)
+    if plan.mark_deleted:
+        mark = etree.Element(qn("w:del"))
+        _revision_attributes(mark, context, ", ".join(plan.mark_deleted), plan.mark_date or context.now)
+        insert_in_order(get_or_add(get_or_add(paragraph, "w:pPr"), "w:rPr"), mark)
+
+
+def _neighbour_run(ranges, offset: int) -> etree._Element | None:
+    """The run whose formatting new text at ``offset`` takes: the base run ending there, else the
+    one starting there."""
+    before = [child for child, start, end in ranges if end <= offset]
+    after = [child for child, start, end in ranges if start >= offset]
+    for candidate in ([before[-1]] if before else []) + ([after[0]] if after else []):
+        found = [r for r in candidate.iter(qn("w:r"))] if candidate.tag != qn("w:r") else [candidate]
+        if found:
+            return found[-1] if candidate in before else found[0]
+    return None
+
+
+def _piece_elements(piece: Piece, source, plan: ParagraphPlan, comment_ids: dict[int, str], context: _Context) -> list:
+    """The XML for one piece of the plan."""
+    if piece.role == "comment_start":
+        comment_ids[piece.comment] = _add_comment(context, plan.notes[piece.comment])
+        return [_w("w:commentRangeStart", id=comment_ids[piece.comment])]
+    if piece.role == "comment_end":
+        return _comment_end(comment_ids[piece.comment])
+    run = etree.Element(qn("w:r"))
+    run.set(runs.NEW_MARK, "1")
+    _copy_run_properties(run, source.find(qn("w:rPr")) if source is not None else None)
+    _set_text(run, piece.text)
+    if context.mode == "tracked":
+        wrapper = etree.Element(qn("w:ins"))
+        wrapper.set(runs.NEW_MARK, "1")
+        _revision_attributes(wrapper, context, ", ".join(piece.authors), piece.date or context.now)
+        wrapper.append(run)
+        return [wrapper]
+    style = {"insert": "ConcordInsertion", "struck": "ConcordDeletion"}.get(piece.role, "ConcordAttribution")
+    properties = get_or_add(run, "w:rPr")
+    if context.styled:
+        set_property(properties, "w:rStyle", val=style)
+    if piece.role == "insert":
+        set_property(properties, "w:u", val="single")
+    elif piece.role == "struck":
+        set_property(properties, "w:strike")
+    if not len(properties):
+        run.remove(properties)
+    return [run]
+
+
+def _track_deletion(children: list[etree._Element], deletion: Deletion, context: _Context) -> None:
+    """Wrap the runs of ``children`` in w:del elements by the deleting delegations: runs next to
+    each other share one w:del; runs inside a container (an earlier insertion, a hyperlink) get
+    their own w:del inside it, as Word writes deleted inserted text."""
+    author = ", ".join(deletion.authors)
+    date = deletion.date or context.now
+    batch: list[etree._Element] = []
+
+    def flush() -> None:
+        if batch:
+            wrapper = etree.Element(qn("w:del"))
+            wrapper.set(runs.NEW_MARK, "1")
+            _revision_attributes(wrapper, context, author, date)
+            batch[0].addprevious(wrapper)
+            for run in batch:
+                for text in run.iter(qn("w:t")):
+                    text.tag = qn("w:delText")
+                for text in run.iter(qn("w:instrText")):
+                    text.tag = qn("w:delInstrText")
+                wrapper.append(run)
+            batch.clear()
+
+    for child in children:
+        if child.tag == qn("w:r"):
+            if batch and batch[-1].getnext() is not child:
+                flush()
+            batch.append(child)
+            continue
+        flush()
+        inner = [r for r in child if r.tag == qn("w:r")]
+        nested = [c for c in child if c.tag != qn("w:r") and c.tag not in (qn("w:del"), qn("w:moveFrom"))]
+        _track_deletion(inner, deletion, context)
+        for container in nested:
+            if any(True for _ in container.iter(qn("w:r"))):
+                _track_deletion([container], deletion, context)
+    flush()
+
+
+def _strike(child: etree._Element, context: _Context) -> None:
+    """Strike through every run of a paragraph child (compilation rendering of a deletion)."""
+    for run in ([child] if child.tag == qn("w:r") else list(child.iter(qn("w:r")))):
+        properties = get_or_add(run, "w:rPr")
+        if context.styled:
+            set_property(properties, "w:rStyle", val="ConcordDeletion")
+        set_property(properties, "w:strike")
+
+
+# --- small XML helpers --------------------------------------------------------------------------
+
+
+def _w(tag: str, **attributes: str) -> etree._Element:
+    """A w: element with w: attributes."""
+    element = etree.Element(qn(tag))
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
+def _set_text(run: etree._Element, text: str) -> None:
+    """Append ``text`` to a run as one w:t (spaces preserved)."""
+    element = etree.SubElement(run, qn("w:t"))
+    element.text = text
+    element.set(qn("xml:space"), "preserve")
+
+
+def _revision_attributes(element: etree._Element, context: _Context, author: str, date: str) -> None:
+    """w:id, w:author, w:date of a revision element (§17.13.5)."""
+    element.set(qn("w:id"), context.ids.next_revision())
+    element.set(qn("w:author"), author)
+    element.set(qn("w:date"), date)
+
+
+_DROPPED_RUN_PROPERTIES = tuple(qn(f"w:{t}") for t in (
+    "ins", "del", "moveFrom", "moveTo", "rPrChange", "vanish", "specVanish", "webHidden", "u", "strike", "dstrike",
+))
+
+
+def _clean_run_properties(properties: etree._Element) -> etree._Element:
+    """A copy of run properties for new text: no revision marks, hidden or line formatting."""
+    clean = copy.deepcopy(properties)
+    for child in list(clean):
+        if child.tag in _DROPPED_RUN_PROPERTIES:
+            clean.remove(child)
+    return clean
+
+
+def _copy_run_properties(run: etree._Element, properties: etree._Element | None) -> None:
+    """Give a new run the cleaned formatting of a neighbour."""
+    if properties is None:
+        return
+    clean = _clean_run_properties(properties)
+    clean.tag = qn("w:rPr")
+    if len(clean):
+        insert_in_order(run, clean)
+
+
+def _mark_properties(paragraph: etree._Element | None) -> etree._Element | None:
+    """The paragraph mark's run properties, or those of its first run."""
+    if paragraph is None:
+        return None
+    mark = paragraph.find(f"{qn('w:pPr')}/{qn('w:rPr')}")
+    if mark is not None:
+        return mark
+    first = next(iter(runs.atoms(paragraph)), None)
+    return first.run.find(qn("w:rPr")) if first is not None else None
+
+
+def _strip_marks(root: etree._Element) -> None:
+    """Remove the writer's private marker attributes before saving."""
+    for element in root.iter():
+        if runs.NEW_MARK in element.attrib:
+            del element.attrib[runs.NEW_MARK]
+    etree.cleanup_namespaces(root)
+
+
+def _serialize(root: etree._Element) -> bytes:
+    """A part's XML as Word writes it: declaration, UTF-8, standalone."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+def _add_comment(context: _Context, note: Note) -> str:
+    """Record a w:comment for the comments part and return its id."""
+    comment_id = context.ids.next_comment()
+    comment = _w("w:comment", id=comment_id, author=note.author, date=note.date or context.now,
+                 initials="".join(w[:1] for w in note.author.replace(",", " ").split())[:8])
+    paragraph = etree.SubElement(comment, qn("w:p"))
+    marker = etree.SubElement(paragraph, qn("w:r"))
+    etree.SubElement(marker, qn("w:annotationRef"))
+    run = etree.SubElement(paragraph, qn("w:r"))
+    _set_text(run, note.text)
+    context.comments.append(comment)
+    return comment_id
+
+
+def _comment_end(comment_id: str) -> list[etree._Element]:
+    """commentRangeEnd and the run holding the comment reference (§17.13.4)."""
+    reference = etree.Element(qn("w:r"))
+    reference.set(runs.NEW_MARK, "1")
+    reference.append(_w("w:commentReference", id=comment_id))
+    return [_w("w:commentRangeEnd", id=comment_id), reference]
+
+
+def _comments_part(package: Package, main: str, comments: list[etree._Element]) -> dict[str, bytes]:
+    """The comments part with ours appended; created, related and typed when the base has none."""
+    existing = package.related(main, "comments")
+    changed: dict[str, bytes] = {}
+    if existing:
+        name = existing[0]
+        root = package.xml(name)
+    else:
+        name = "word/comments.xml"
+        root = etree.Element(qn("w:comments"), nsmap={"w": NS["w"], "r": NS["r"]})
+        changed.update(_relate(package, main, name))
+    for comment in comments:
+        root.append(comment)
+    changed[name] = _serialize(root)
+    return changed
+
+
+def _relate(package: Package, main: str, name: str) -> dict[str, bytes]:
+    """The relationship and content type a new comments part needs."""
+    folder, base = main.rsplit("/", 1) if "/" in main else ("", main)
+    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    rels = package.xml(rels_name)
+    if rels is None:
+        rels = etree.Element(f"{{{REL_NS}}}Relationships", nsmap={None: REL_NS})
+    taken = {r.get("Id") for r in rels}
+    number = 1
+    while f"rIdConcord{number}" in taken:
+        number += 1
+    target = name[len(folder) + 1:] if folder and name.startswith(folder + "/") else "/" + name
+    etree.SubElement(rels, f"{{{REL_NS}}}Relationship", Id=f"rIdConcord{number}", Type=COMMENTS_TYPE, Target=target)
+    types = package.xml("[Content_Types].xml")
+    override = etree.SubElement(types, f"{{{CT_NS}}}Override")
+    override.set("PartName", "/" + name)
+    override.set("ContentType", COMMENTS_CONTENT_TYPE)
+    return {rels_name: _serialize(rels), "[Content_Types].xml": _serialize(types)}
+
+
+# --- styles, ids, properties, zip ---------------------------------------------------------------
+
+
+def _add_concord_styles(styles: etree._Element) -> None:
+    """Add the Concord character styles to styles.xml (kept when the base already has them)."""
+    present = {s.get(qn("w:styleId")) for s in styles.iter(qn("w:style"))}
+    for style_id, name, properties in CONCORD_STYLES:
+        if style_id in present:
+            continue
+        style = _w("w:style", type="character", customStyle="1", styleId=style_id)
+        style.append(_w("w:name", val=name))
+        style.append(_w("w:uiPriority", val="99"))
+        style.append(_w("w:qFormat"))
+        run_properties = etree.SubElement(style, qn("w:rPr"))
+        for tag, attributes in properties:
+            insert_in_order(run_properties, _w(tag, **attributes))
+        styles.append(style)
+
+
+def _max_id(package: Package, attribute: str, exclude_comments: bool) -> int:
+    """The largest numeric w:id in the document's XML parts (revisions, bookmarks share ranges
+    in practice), so new revision ids never collide with the base's."""
+    highest = 0
+    name_attr = qn(attribute)
+    for name in package.parts:
+        if not name.startswith("word/") or not name.endswith(".xml") or "/_rels/" in name:
+            continue
+        if exclude_comments and name.endswith("comments.xml"):
+            continue
+        root = package.xml(name)
+        for element in root.iter():
+            value = element.get(name_attr) if isinstance(element.tag, str) else None
+            if value and value.lstrip("-").isdigit():
+                highest = max(highest, int(value))
+    return highest
+
+
+def _max_comment_id(package: Package, main: str) -> int:
+    """The largest comment id of the base, so our comments get new ones."""
+    highest = -1
+    for name in package.related(main, "comments"):
+        for comment in package.xml(name).iter(qn("w:comment")):
+            value = comment.get(qn("w:id"), "")
+            if value.lstrip("-").isdigit():
+                highest = max(highest, int(value))
+    return highest
+
+
+def _updated_core(package: Package, stamp: str) -> dict[str, bytes]:
+    """docProps/core.xml with the revision number incremented and the modified date set."""
+    names = package.related("", "core-properties")
+    if not names:
+        return {}
+    root = package.xml(names[0])
+    revision = root.find(f"{{{NS['cp']}}}revision")
+    if revision is None:
+        revision = etree.SubElement(root, f"{{{NS['cp']}}}revision")
+    number = (revision.text or "0").strip()
+    revision.text = str(int(number) + 1 if number.isdigit() else 1)
+    modified = root.find(f"{{{NS['dcterms']}}}modified")
+    if modified is None:
+        modified = etree.SubElement(root, f"{{{NS['dcterms']}}}modified")
+        modified.set("{http://www.w3.org/2001/XMLSchema-instance}type", "dcterms:W3CDTF")
+    modified.text = stamp
+    return {names[0]: _serialize(root)}
+
+
+def _zip(package: Package, changed: dict[str, bytes]) -> bytes:
+    """The package with changed parts replaced and new ones added; content types first."""
+    buffer = io.BytesIO()
+    names = list(package.parts)
+    names += [n for n in changed if n not in package.parts]
+    names.sort(key=lambda n: n != "[Content_Types].xml")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, changed.get(name, package.parts.get(name, b"")))
+    return buffer.getvalue()
