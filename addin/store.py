@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import time
 import uuid
 from datetime import datetime, timezone
@@ -364,7 +365,7 @@ class Store:
             message_id=message_id or None, subject=subject, received_at=received_at or now(),
             delegation_id=delegation_id, version=1,
         )
-        for attempt in range(20):
+        for attempt in range(60):
             try:
                 with self.engine.begin() as c:
                     values["version"] = self._next_version(c, round_id, delegation_id)
@@ -375,10 +376,11 @@ class Store:
                     existing = self.submission_by_message_id(rnd.negotiation_id, message_id)
                     if existing is not None:
                         return existing.id, False
-                continue  # a concurrent upload took this version number: count again
-            except OperationalError:  # SQLite "database is locked" under heavy concurrent writing
-                time.sleep(0.05 * (attempt + 1))
-        raise RuntimeError(f"could not store {filename}: the database stayed locked")
+                # Otherwise a concurrent upload took this version number: count again.
+            except OperationalError:
+                pass  # SQLite "database is locked" under heavy concurrent writing: wait and retry
+            time.sleep(random.uniform(0.005, 0.02) * min(attempt + 1, 10))
+        raise RuntimeError(f"could not store {filename}: too many concurrent writes, try again")
 
     @staticmethod
     def _next_version(c, round_id: int, delegation_id: int | None) -> int:

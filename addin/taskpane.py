@@ -14,7 +14,10 @@ bp = Blueprint("taskpane", __name__, url_prefix="/addin")
 
 STATIC_DIR = ICON_DIR.parent
 #: Pages and scripts of the pane; nothing else in the folder is served by name.
-PAGES = ("taskpane.html", "taskpane.js", "taskpane.css", "commands.html", "commands.js", "help.html")
+PAGES = (
+    "taskpane.html", "taskpane.css", "identifiers.js", "backend.js", "word.js", "taskpane.js",
+    "commands.html", "commands.js", "help.html",
+)
 ICON_SIZES = (16, 32, 64, 80)
 #: Office caches ribbon icons and refuses icons sent with no-cache; a day is plenty.
 ICON_MAX_AGE = 24 * 3600

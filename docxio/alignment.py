@@ -94,7 +94,13 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
 
     # 1. Identical text (typography aside) with the same identifier, or unique identical text.
     for s in todo:
-        texts = [x for x in submission[s].texts if x.strip()]
+        texts = submission[s].texts
+        if len(texts) == 1:  # the usual case: one text, found once, unclaimed
+            found = index.exact.get(texts[0])
+            if found is not None and len(found) == 1 and found[0] in free_base:
+                take(s, found[0])
+                continue
+        texts = [x for x in texts if x.strip()]
         candidates = [b for x in texts for b in index.exact.get(x, ())]
         if not candidates:
             candidates = [b for x in texts for b in index.folded.get(normalise(x), ())]

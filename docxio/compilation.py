@@ -20,12 +20,14 @@ from dataclasses import dataclass, field, replace
 from docxio.identifiers import parse_label
 from docxio.model import Comment, Draft, Paragraph, Revision, Span
 
+#: Delegation names may hold one level of parentheses: "Venezuela (Bolivarian Republic of)".
+_NAMES = r"(?:[^():;]|\([^()]*\))+"
 #: "(Egypt, Singapore)" right after marked text: the delegations that proposed it.
-_ATTRIBUTION = re.compile(r"\s*\(([^():;]+)\)")
+_ATTRIBUTION = re.compile(rf"\s*\(({_NAMES})\)")
 #: "(retain: Turkey; flexible: Egypt)": stance notes (every part "stance: delegations").
-_NOTE = re.compile(r"\s*\(((?:[^():;]+:[^():;]+)(?:;[^():;]+:[^():;]+)*)\)")
+_NOTE = re.compile(rf"\s*\(((?:[^():;]+:{_NAMES})(?:;[^():;]+:{_NAMES})*)\)")
 _STATUS = re.compile(r"^\s*\[(.+)\]\s*$")
-_DRAFT_LINE = re.compile(r"^\s*(?:\([^()]+:[^()]+\)\s*)+$")
+_DRAFT_LINE = re.compile(rf"^\s*(?:\([^():]+:{_NAMES}\)\s*)+$")
 _SEPARATOR = " / "
 
 
@@ -98,13 +100,13 @@ def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str)
     found = _ATTRIBUTION.match(text)
     context = ""
     if found is None:
-        grouped = re.match(r"([^()/]*?)(\s*\(([^():;]+)\))" + re.escape(_SEPARATOR), text)
+        grouped = re.match(rf"([^()/]*?)(\s*\(({_NAMES})\))" + re.escape(_SEPARATOR), text)
         if grouped is None:
             for piece, _ in pending:
                 reading.base += piece
             return text, False
         context = grouped.group(1)
-        found = re.compile(r"\s*\(([^():;]+)\)").match(text, len(context))
+        found = _ATTRIBUTION.match(text, len(context))
     _add_proposal(reading, pending, found.group(1))
     reading.base += context
     shown = context or "".join(p for p, _ in pending)
@@ -250,7 +252,7 @@ def compilation_to_tracked(draft: Draft) -> Draft:
             continue
         tokens = _tokens(paragraph)
         if _DRAFT_LINE.match(text) and all(m == "P" for _, m in tokens):
-            for stance, names in re.findall(r"\(([^():]+):([^()]+)\)", text):
+            for stance, names in re.findall(rf"\(([^():]+):({_NAMES})\)", text):
                 comments.append(Comment(next(comment_ids), _split_names(names), "", None, stance.strip()))
             continue
         reading = _read_paragraph(tokens)

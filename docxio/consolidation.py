@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from docxio.alignment import AlignItem, BaseIndex, align
 from docxio.attribution import Attribution, Attributor
 from docxio.delegations import Registry
 from docxio.identifiers import next_free_identifier, parse_label
-from docxio.model import Comment, Draft, Paragraph, Revision, Span
+from docxio.model import Comment, Draft, Paragraph, Revision
 from docxio.proposals import (
     Consolidation,
     ParagraphProposals,
@@ -34,7 +34,7 @@ from docxio.proposals import (
     SubmissionSummary,
 )
 from docxio.stances import DEFAULT_VOCABULARY, StanceReading, Vocabulary, read_stance, stance_in_brackets
-from docxio.wordiff import Edit, canonical, compare, normalise
+from docxio.wordiff import Comparison, Edit, canonical, compare, normalise
 
 #: Order of kinds at one offset in the report (after the offset itself).
 KIND_ORDER = {k: i for i, k in enumerate(
@@ -132,6 +132,10 @@ class _Para:
     def __init__(self, paragraphs: list[Paragraph], pieces: list[_Piece]) -> None:
         self.paragraphs = paragraphs
         self.pieces = pieces
+        if len(pieces) == 1 and pieces[0].state == "keep":  # unchanged: most paragraphs
+            self.before = self.after = pieces[0].text
+            self.is_new = self.is_deleted = False
+            return
         self.before = "".join(p.text for p in pieces if p.state != "ins")
         self.after = "".join(p.text for p in pieces if p.state != "del")
         # Wholly inserted by a new revision: a new (or moved-here) paragraph.
@@ -148,8 +152,9 @@ class _Para:
 
 
 def _pieces(paragraph: Paragraph, known: _Known) -> list[_Piece]:
-    if all(s.inserted is None and s.deleted is None and s.footnote is None for s in paragraph.spans):
-        return [_Piece(paragraph.original, "keep", None)]  # most paragraphs: nothing changed
+    if not paragraph.revisions and all(s.inserted is None and s.deleted is None and s.footnote is None
+                                       for s in paragraph.spans):
+        return [_Piece("".join(s.text for s in paragraph.spans), "keep", None)]  # most paragraphs
     pieces = []
     for span in paragraph.spans:
         ins_new = span.inserted is not None and not known.has_revision(span.inserted)
@@ -253,7 +258,9 @@ class _BasePara:
     earlier: tuple[tuple[str, str], ...] = ()
 
 
-def _edits_from_pieces(pieces: Sequence[_Piece], attribute) -> list[tuple[Edit, Attribution, list[_Piece]]]:
+def _edits_from_pieces(
+    pieces: Sequence[_Piece], attribute: Callable[[str], Attribution]
+) -> list[tuple[Edit, Attribution, list[_Piece]]]:
     """Tracked edits of a paragraph in the coordinates of its ``before`` text: consecutive changed
     pieces by one delegation form one edit (a deletion next to an insertion is a replacement)."""
     out: list[tuple[Edit, Attribution, list[_Piece]]] = []
@@ -309,239 +316,287 @@ def _strip_label(text: str) -> tuple[str | None, str]:
     return found.id, text[found.body_start:]
 
 
-def _read_submission(
-    base_paras: list[_BasePara],
-    base_index: BaseIndex,
-    known: _Known,
-    submission: Submission,
-    registry: Registry,
-    vocabulary: Vocabulary,
-    stance_cache: dict[str, StanceReading],
-) -> _Reading:
-    reading = _Reading()
-    draft = submission.draft
-    attributor = Attributor(registry, submission.delegation)
-    attribute = attributor.attribute
-    paras = _submission_paragraphs(draft, known)
-    by_physical = {p.index: k for k, para in enumerate(paras) for p in para.paragraphs}
-    warnings: list[str] = []
-    counts = Counter()
+@dataclass
+class _Context:
+    """The round as every submission is read against it."""
 
-    # Paragraphs wholly inserted are new (or moved here); the others are aligned with the base.
-    structural = {"structural", ""}
-    candidates = [k for k, para in enumerate(paras) if not para.is_new]
-    sub_items = [AlignItem(paras[k].first.id if paras[k].first.id_source not in structural else "",
-                           (paras[k].before,)) for k in candidates]
-    alignment = align(base_index, sub_items)
-    matched = {candidates[s]: b for s, b in alignment.matched.items()}
-    untracked_new = {candidates[s] for s in alignment.new}
+    base_paras: list[_BasePara]
+    base_index: BaseIndex
+    known: _Known
+    registry: Registry
+    vocabulary: Vocabulary
+    stance_cache: dict[str, StanceReading] = field(default_factory=dict)
 
-    def add(b: int, raw: _Raw) -> None:
-        reading.raws.setdefault(b, []).append(raw)
-        counts["tracked" if raw.tracked else "untracked"] += 1
+    def stance(self, text: str) -> StanceReading:
+        """A comment's stance (many delegations write the same few words: read each once)."""
+        if text not in self.stance_cache:
+            self.stance_cache[text] = read_stance(text, self.vocabulary)
+        return self.stance_cache[text]
 
-    # Anchors: the base paragraph each submission paragraph follows (for new paragraphs, moves).
-    anchor_of: dict[int, int | None] = {}
-    last: int | None = None
-    for k in range(len(paras)):
-        anchor_of[k] = last
-        if k in matched and not paras[k].is_deleted:
-            last = matched[k]
 
-    # Moves: a wholly deleted paragraph and a wholly inserted one with the same text.
-    deleted_ks = [k for k in matched if paras[k].is_deleted]
-    new_ks = [k for k, para in enumerate(paras) if para.is_new or k in untracked_new]
-    moved_pairs: dict[int, int] = {}
-    for k in deleted_ks:
-        names = {r.move_name for r in paras[k].new_revisions("del") if r.move_name}
-        text = normalise(paras[k].before)
-        for n in new_ks:
-            if n in moved_pairs.values():
-                continue
-            same_name = names and names & {r.move_name for r in paras[n].new_revisions("ins") if r.move_name}
-            if same_name or normalise(paras[n].after) == text:
-                moved_pairs[k] = n
-                break
-    # A moved paragraph's place after the move: the base paragraph before its new position.
-    moved_to_key = {}
-    for k, n in moved_pairs.items():
-        moved_to_key[k] = anchor_of[n]
+class _SubmissionReader:
+    """Reads one submission against the round: its proposals, new paragraphs, stances, summary.
 
-    # Untracked moves: matched paragraphs out of base order.
-    for s in alignment.moved:
-        k = candidates[s]
-        if not paras[k].is_deleted:
-            moved_to_key[k] = anchor_of[k]
+    Paragraphs are numbered ``k`` on the submission side and ``b`` on the base side; ``matched``
+    maps one to the other.
+    """
 
-    # Older round: the text the delegate started from matches an earlier draft where the base has
-    # changed since. Their own untracked edits are then read against that draft (the round's
-    # differences are not theirs), and everything is placed on the current base.
-    older = _older_round(paras, matched, base_paras)
-    if older is not None:
-        warnings.append(
-            f"based on an older round: its text is that of {older[0]} in {older[1]} paragraph"
-            f"{'s' if older[1] != 1 else ''} the current base has changed since; its changes are placed on the current base"
+    def __init__(self, context: _Context, submission: Submission) -> None:
+        self.context = context
+        self.submission = submission
+        self.file = submission.file
+        self.base_paras = context.base_paras
+        # The submitting delegation: as given (command line, add-in account), else the sender's.
+        self.delegation = submission.delegation or (
+            context.registry.delegation_for_email(submission.sender) if submission.sender else None
         )
+        self.attributor = Attributor(context.registry, self.delegation)
+        self.paras = _submission_paragraphs(submission.draft, context.known)
+        self.reading = _Reading()
+        self.counts: Counter = Counter()
+        self.warnings: list[str] = []
+        self.untracked_paragraphs = 0
+        self._align()
 
-    def reference(b: int) -> str:
-        if older is not None:
-            return next((t for name, t in base_paras[b].earlier if name == older[0]), base_paras[b].text)
-        return base_paras[b].text
+    # ----------------------------------------------------------------- structure
 
-    untracked_paragraphs = 0
-    for k, b in sorted(matched.items()):
-        para = paras[k]
-        base_text = base_paras[b].text
-        file = submission.file
-        if k in moved_to_key:
-            revs = para.new_revisions("del") if k in moved_pairs else []
-            who = attribute(revs[0].author) if revs else attributor.untracked()
-            target = moved_to_key[k]
-            add(b, _Raw("move", 0, "", "", who, bool(revs), Source(file, revs[0].id if revs else None),
-                        _latest(revs), moved_to="" if target is None else str(target)))
-            if k in moved_pairs:
-                continue
+    def _align(self) -> None:
+        """Match paragraphs with the base (wholly inserted ones are new or moved here, not
+        aligned), then find anchors, moves and the older round the delegate may have worked on."""
+        candidates = [k for k, para in enumerate(self.paras) if not para.is_new]
+        items = [AlignItem(_aligned_id(self.paras[k].first), (self.paras[k].before,)) for k in candidates]
+        alignment = align(self.context.base_index, items)
+        self.matched = {candidates[s]: b for s, b in alignment.matched.items()}
+        self.untracked_new = {candidates[s] for s in alignment.new}
+        self.missing = alignment.missing
+        self.anchor_of = self._anchors()
+        self.moved_pairs = self._tracked_moves()
+        self.moved_to = {k: self.anchor_of[n] for k, n in self.moved_pairs.items()}
+        for s in alignment.moved:  # untracked moves: matched paragraphs out of base order
+            if not self.paras[candidates[s]].is_deleted:
+                self.moved_to[candidates[s]] = self.anchor_of[candidates[s]]
+        self.older = _older_round(self.paras, self.matched, self.base_paras)
+
+    def _anchors(self) -> dict[int, int | None]:
+        """For each submission paragraph, the base paragraph before it (None: at the start)."""
+        anchors: dict[int, int | None] = {}
+        last: int | None = None
+        for k in range(len(self.paras)):
+            anchors[k] = last
+            if k in self.matched and not self.paras[k].is_deleted:
+                last = self.matched[k]
+        return anchors
+
+    def _tracked_moves(self) -> dict[int, int]:
+        """Wholly deleted paragraphs paired with the wholly inserted paragraph that is the same
+        text (Word's moveFrom/moveTo pair by name; a delete + insert pair by text)."""
+        new_ks = [k for k, para in enumerate(self.paras) if para.is_new or k in self.untracked_new]
+        pairs: dict[int, int] = {}
+        for k in (k for k in self.matched if self.paras[k].is_deleted):
+            names = {r.move_name for r in self.paras[k].new_revisions("del") if r.move_name}
+            text = normalise(self.paras[k].before)
+            for n in new_ks:
+                if n in pairs.values():
+                    continue
+                to_names = {r.move_name for r in self.paras[n].new_revisions("ins") if r.move_name}
+                if (names & to_names) or normalise(self.paras[n].after) == text:
+                    pairs[k] = n
+                    break
+        return pairs
+
+    def reference(self, b: int) -> str:
+        """The text a base paragraph had where the delegate worked: the older round's, if any."""
+        if self.older is not None:
+            return next((t for name, t in self.base_paras[b].earlier if name == self.older[0]), self.base_paras[b].text)
+        return self.base_paras[b].text
+
+    # ----------------------------------------------------------------- reading
+
+    def read(self) -> _Reading:
+        """Everything the submission contributes, and its summary."""
+        if self.older is not None:
+            name, n = self.older
+            self.warnings.append(
+                f"based on an older round: its text is that of {name} in {n} paragraph{'s' if n != 1 else ''} "
+                "the current base has changed since; its changes are placed on the current base"
+            )
+        for k, b in sorted(self.matched.items()):
+            self._paragraph(k, b)
+        self._missing_paragraphs()
+        new_of = self._new_paragraphs()
+        self._comments(new_of)
+        self.reading.summary = self._summary()
+        return self.reading
+
+    def _add(self, b: int, raw: _Raw) -> None:
+        self.reading.raws.setdefault(b, []).append(raw)
+        self.counts["tracked" if raw.tracked else "untracked"] += 1
+
+    def _stance(self, b: int, stance: str, text: str, anchor: str, who: Attribution, source: Source) -> None:
+        self.reading.stances.setdefault(b, []).append(_RawStance(stance, True, text or stance, anchor, who, source))
+
+    def _paragraph(self, k: int, b: int) -> None:
+        """The proposals of one matched paragraph: move, deletion, or tracked and untracked edits."""
+        para, base_text = self.paras[k], self.base_paras[b].text
+        if k in self.moved_to:
+            revs = para.new_revisions("del") if k in self.moved_pairs else []
+            who = self.attributor.attribute(revs[0].author) if revs else self.attributor.untracked()
+            target = self.moved_to[k]
+            self._add(b, _Raw("move", 0, "", "", who, bool(revs), Source(self.file, revs[0].id if revs else None),
+                              _latest(revs), moved_to="" if target is None else str(target)))
+            if k in self.moved_pairs:
+                return
         if para.is_deleted:
             revs = para.new_revisions("del")
-            who = attribute(revs[0].author)
+            who, source = self.attributor.attribute(revs[0].author), Source(self.file, revs[0].id)
             if all(p.old_insert for p in para.pieces if p.state == "del"):
-                _stance_on(reading.stances, b, "delete", True, "", base_text, who, Source(file, revs[0].id))
+                self._stance(b, "delete", "", base_text, who, source)  # an earlier round's paragraph
             else:
-                add(b, _Raw("delete_paragraph", 0, base_text, "", who, True, Source(file, revs[0].id), _latest(revs)))
-            continue
-        before = para.before
-        if before == base_text and len(para.pieces) == 1 and not any(p.revisions for p in para.paragraphs):
-            continue  # untouched: most paragraphs of most submissions
-        comparison = None if before == base_text else compare(base_text, before)
-        # Tracked changes, moved into base coordinates through the comparison when texts differ.
-        for edit, who, pieces in _edits_from_pieces(para.pieces, attribute):
+                self._add(b, _Raw("delete_paragraph", 0, base_text, "", who, True, source, _latest(revs)))
+            return
+        if para.before == base_text and len(para.pieces) == 1 and not any(p.revisions for p in para.paragraphs):
+            return  # untouched: most paragraphs of most submissions
+        comparison = None if para.before == base_text else compare(base_text, para.before)
+        self._tracked_edits(para, b, comparison)
+        if comparison is not None:
+            self._untracked_edits(para, b)
+        self.counts["format"] += sum(
+            1 for p in para.paragraphs for r in p.revisions
+            if r.type in FORMAT_TYPES and not self.context.known.has_revision(r)
+        )
+
+    def _tracked_edits(self, para: _Para, b: int, comparison: Comparison | None) -> None:
+        """Tracked changes, placed in base coordinates through the comparison when texts differ."""
+        base_text = self.base_paras[b].text
+        for edit, who, pieces in _edits_from_pieces(para.pieces, self.attributor.attribute):
             at = edit.at if comparison is None else comparison.old_offset(edit.at)
             revs = [p.rev for p in pieces if p.rev is not None]
-            source = Source(file, revs[0].id if revs else None)
+            source = Source(self.file, revs[0].id if revs else None)
             footnotes = [p.footnote for p in pieces if p.footnote and p.state == "ins"]
             if footnotes:
-                add(b, _Raw("footnote", at, "", _footnote_text(draft, footnotes[0]), who, True, source, _latest(revs)))
+                text = _footnote_text(self.submission.draft, footnotes[0])
+                self._add(b, _Raw("footnote", at, "", text, who, True, source, _latest(revs)))
                 continue
             if not edit.inserted.strip() and not edit.deleted.strip():
                 continue
             if edit.deleted and not edit.inserted and all(p.old_insert for p in pieces if p.state == "del"):
                 # Deleting what another delegation proposed in an earlier round is a stance on it.
-                _stance_on(reading.stances, b, "delete", True, "", edit.deleted, who, source)
+                self._stance(b, "delete", "", edit.deleted, who, source)
                 continue
             if edit.inserted and not edit.deleted:
-                bracketed = stance_in_brackets(edit.inserted, vocabulary)
-                if bracketed is not None:
-                    _stance_on(reading.stances, b, bracketed.stance, True, edit.inserted.strip(), "", who, source)
+                bracketed = stance_in_brackets(edit.inserted, self.context.vocabulary)
+                if bracketed is not None:  # "(retain)" typed into the text
+                    self._stance(b, bracketed.stance, edit.inserted.strip(), "", who, source)
                     continue
-            if comparison is not None:
-                edit = Edit(at, base_text[at:at + len(edit.deleted)] if edit.deleted else "", edit.inserted)
-            else:
-                edit = Edit(at, edit.deleted, edit.inserted)
+            deleted = edit.deleted if comparison is None else base_text[at:at + len(edit.deleted)]
+            edit = canonical(base_text, Edit(at, deleted, edit.inserted))
+            self._add(b, _Raw(_kind(edit), edit.at, edit.deleted, edit.inserted, who, True, source, _latest(revs)))
+
+    def _untracked_edits(self, para: _Para, b: int) -> None:
+        """What differs between the text the delegate started from and the base (or the older
+        draft they worked on, the edits then placed on the base)."""
+        base_text, reference_text = self.base_paras[b].text, self.reference(b)
+        if para.before == reference_text:
+            return
+        edits = compare(reference_text, para.before).edits()
+        if reference_text != base_text:
+            edits = _onto(base_text, reference_text, edits)
+        if edits:
+            self.untracked_paragraphs += 1
+        for edit in edits:
             edit = canonical(base_text, edit)
-            add(b, _Raw(_kind(edit), edit.at, edit.deleted, edit.inserted, who, True, source, _latest(revs)))
-        # Untracked edits: what differs between the text the delegate started from and the base
-        # (or the older draft they worked on, the edits then placed on the base).
-        reference_text = reference(b)
-        if comparison is not None and before != reference_text:
-            edits = compare(reference_text, before).edits()
-            if reference_text != base_text:
-                edits = _onto(base_text, reference_text, edits)
-            if edits:
-                untracked_paragraphs += 1
-            for edit in edits:
-                edit = canonical(base_text, edit)
-                add(b, _Raw(_kind(edit), edit.at, edit.deleted, edit.inserted, attributor.untracked(), False,
-                            Source(file, None)))
-        counts["format"] += sum(
-            1 for p in para.paragraphs for r in p.revisions if r.type in FORMAT_TYPES and not known.has_revision(r)
-        )
+            self._add(b, _Raw(_kind(edit), edit.at, edit.deleted, edit.inserted, self.attributor.untracked(), False,
+                              Source(self.file, None)))
 
-    # Base paragraphs missing from the submission: deleted without Track Changes.
-    for s in alignment.missing:
-        if older is not None and not any(name == older[0] for name, _ in base_paras[s].earlier):
-            continue  # added to the draft after the round the delegate worked on
-        add(s, _Raw("delete_paragraph", 0, base_paras[s].text, "", attributor.untracked(), False,
-                    Source(submission.file, None)))
+    def _missing_paragraphs(self) -> None:
+        """Base paragraphs the submission does not have: deleted without Track Changes (unless the
+        paragraph came into the draft after the older round the delegate worked on)."""
+        for b in self.missing:
+            if not self.base_paras[b].text.strip():
+                continue  # already deleted in the base (an earlier round's proposal): nothing to delete
+            if self.older is not None and not any(name == self.older[0] for name, _ in self.base_paras[b].earlier):
+                continue
+            self._add(b, _Raw("delete_paragraph", 0, self.base_paras[b].text, "", self.attributor.untracked(), False,
+                              Source(self.file, None)))
 
-    # New paragraphs, tracked or not (moves excluded), chained after the base paragraph before them.
-    moved_here = set(moved_pairs.values())
-    chain: dict[int | None, int] = {}
-    previous: _NewPara | None = None
-    new_of: dict[int, _NewPara] = {}
-    for k, para in enumerate(paras):
-        if k in moved_here or not (para.is_new or k in untracked_new):
-            if k in matched:
-                previous = None
-            continue
-        tracked = para.is_new
-        revs = para.new_revisions("ins")
-        who = attribute(revs[0].author) if revs else attributor.untracked()
-        typed, text = _strip_label(para.after)
-        anchor = anchor_of[k]
-        chain[anchor] = chain.get(anchor, -1) + 1
-        record = _NewPara(anchor, chain[anchor], text, typed, who, tracked,
-                          Source(submission.file, revs[0].id if revs else None), _latest(revs),
-                          previous_new=previous)
-        reading.new.append(record)
-        new_of[k] = record
-        previous = record
-        counts["tracked" if tracked else "untracked"] += 1
+    def _new_paragraphs(self) -> dict[int, _NewPara]:
+        """Paragraphs the submission adds, tracked or not (moves excluded), each chained after the
+        base paragraph (or the new paragraph) before it."""
+        moved_here = set(self.moved_pairs.values())
+        chain: dict[int | None, int] = {}
+        previous: _NewPara | None = None
+        new_of: dict[int, _NewPara] = {}
+        for k, para in enumerate(self.paras):
+            if k in moved_here or not (para.is_new or k in self.untracked_new):
+                if k in self.matched:
+                    previous = None
+                continue
+            revs = para.new_revisions("ins")
+            who = self.attributor.attribute(revs[0].author) if revs else self.attributor.untracked()
+            typed, text = _strip_label(para.after)
+            anchor = self.anchor_of[k]
+            chain[anchor] = chain.get(anchor, -1) + 1
+            record = _NewPara(anchor, chain[anchor], text, typed, who, para.is_new,
+                              Source(self.file, revs[0].id if revs else None), _latest(revs), previous_new=previous)
+            self.reading.new.append(record)
+            new_of[k] = previous = record
+            self.counts["tracked" if para.is_new else "untracked"] += 1
+        return new_of
 
-    # Comments: stances on the passage they cover, on a new paragraph, or on the whole draft.
-    comments = {c.id: c for c in draft.comments}
-    title_keys = {b for b, bp in enumerate(base_paras) if bp.paragraph.id == "title"}
-    for comment in draft.comments:
-        if known.has_comment(comment):
-            continue
-        who = attribute(comment.author)
-        anchor_comment = comments.get(comment.parent) if comment.parent else None
-        anchored = anchor_comment or comment
-        if comment.text not in stance_cache:
-            stance_cache[comment.text] = read_stance(comment.text, vocabulary)
-        reading_ = stance_cache[comment.text]
-        source = Source(submission.file, comment.id)
-        ks = [by_physical[i] for i in anchored.paragraphs if i in by_physical]
-        k = ks[0] if ks else None
-        b = matched.get(k) if k is not None else None
-        raw = _RawStance(reading_.stance, reading_.recognised, " ".join(comment.text.split()),
-                         anchored.anchor, who, source)
-        counts["comments"] += 1
-        if reading_.scope == "draft" or (b is not None and b in title_keys) or k is None:
-            raw.anchor = ""
-            reading.draft_stances.append(raw)
-        elif b is not None:
-            if normalise(raw.anchor) == normalise(base_paras[b].text):
-                raw.anchor = ""  # the whole paragraph
-            reading.stances.setdefault(b, []).append(raw)
-        elif k in new_of:
-            new_of[k].stances.append(raw)
-        else:
-            reading.draft_stances.append(raw)
+    def _comments(self, new_of: dict[int, _NewPara]) -> None:
+        """Comments (and replies, on their parent's passage) as stances on a passage, a new
+        paragraph, or the whole draft (a whole-draft wording, or a comment on the title)."""
+        draft = self.submission.draft
+        by_id = {c.id: c for c in draft.comments}
+        by_physical = {p.index: k for k, para in enumerate(self.paras) for p in para.paragraphs}
+        for comment in draft.comments:
+            if self.context.known.has_comment(comment):
+                continue
+            self.counts["comments"] += 1
+            anchored = by_id.get(comment.parent, comment) if comment.parent else comment
+            reading = self.context.stance(comment.text)
+            raw = _RawStance(reading.stance, reading.recognised, " ".join(comment.text.split()), anchored.anchor,
+                             self.attributor.attribute(comment.author), Source(self.file, comment.id))
+            ks = [by_physical[i] for i in anchored.paragraphs if i in by_physical]
+            k = ks[0] if ks else None
+            b = self.matched.get(k) if k is not None else None
+            if reading.scope == "draft" or k is None or (b is not None and self.base_paras[b].paragraph.id == "title"):
+                raw.anchor = ""
+                self.reading.draft_stances.append(raw)
+            elif b is not None:
+                if normalise(raw.anchor) == normalise(self.base_paras[b].text):
+                    raw.anchor = ""  # the whole paragraph
+                self.reading.stances.setdefault(b, []).append(raw)
+            elif k in new_of:
+                new_of[k].stances.append(raw)
+            else:
+                self.reading.draft_stances.append(raw)
 
-    # The summary a secretariat officer reads when the file arrives.
-    if counts["untracked"]:
-        n = counts["untracked"]
-        warnings.append(f"{n} edit{'s were' if n != 1 else ' was'} made without Track Changes")
-    if older is None and counts["tracked"] and untracked_paragraphs >= OLDER_ROUND_MIN_PARAGRAPHS:
-        warnings.append(
-            f"based on an older round: {untracked_paragraphs} paragraphs differ from the base without tracked "
-            "changes; compared with the current base so nothing is lost"
-        )
-    if counts["format"]:
-        n = counts["format"]
-        warnings.append(f"{n} formatting change{'s' if n != 1 else ''} (not proposals)")
-    warnings.extend(attributor.warnings)
-    if not (counts["tracked"] or counts["untracked"] or counts["comments"] or counts["format"]):
-        warnings.append("no changes and no comments found")
-    reading.summary = SubmissionSummary(
-        file=submission.file,
-        delegation=submission.delegation,
-        tracked=counts["untracked"] == 0,
-        proposals=counts["tracked"] + counts["untracked"],
-        warnings=warnings,
-        arrived=submission.arrived,
-    )
-    return reading
+    def _summary(self) -> SubmissionSummary:
+        """What the secretariat officer reads when the file arrives."""
+        counts, warnings = self.counts, self.warnings
+        if counts["untracked"]:
+            n = counts["untracked"]
+            warnings.append(f"{n} edit{'s were' if n != 1 else ' was'} made without Track Changes")
+        if self.older is None and counts["tracked"] and self.untracked_paragraphs >= OLDER_ROUND_MIN_PARAGRAPHS:
+            warnings.append(
+                f"based on an older round: {self.untracked_paragraphs} paragraphs differ from the base without "
+                "tracked changes; compared with the current base so nothing is lost"
+            )
+        if counts["format"]:
+            n = counts["format"]
+            warnings.append(f"{n} formatting change{'s' if n != 1 else ''} (not proposals)")
+        warnings.extend(self.attributor.warnings)
+        if not (counts["tracked"] or counts["untracked"] or counts["comments"] or counts["format"]):
+            warnings.append("no changes and no comments found")
+        return SubmissionSummary(file=self.file, delegation=self.delegation,
+                                 tracked=counts["untracked"] == 0, proposals=counts["tracked"] + counts["untracked"],
+                                 warnings=warnings, arrived=self.submission.arrived)
+
+
+def _aligned_id(paragraph: Paragraph) -> str:
+    """The identifier alignment may trust: typed or numbered, not structural ("P7")."""
+    return paragraph.id if paragraph.id_source not in ("structural", "") else ""
 
 
 def _older_round(paras: list[_Para], matched: dict[int, int], base_paras: list[_BasePara]) -> tuple[str, int] | None:
@@ -574,11 +629,6 @@ def _onto(base_text: str, reference_text: str, edits: list[Edit]) -> list[Edit]:
         end = max(at, mapping.old_offset(edit.at + len(edit.deleted)))
         placed.append(Edit(at, base_text[at:end], edit.inserted))
     return [e for e in placed if normalise(e.deleted) != normalise(e.inserted)]
-
-
-def _stance_on(target: dict[int, list[_RawStance]], b: int, stance: str, recognised: bool, text: str,
-               anchor: str, who: Attribution, source: Source) -> None:
-    target.setdefault(b, []).append(_RawStance(stance, recognised, text or stance, anchor, who, source))
 
 
 # --------------------------------------------------------------------------- merging
@@ -757,11 +807,8 @@ def _base_paragraphs(base: Draft) -> list[_BasePara]:
 
 
 def _align_items(base_paras: list[_BasePara], with_earlier: bool) -> list[AlignItem]:
-    return [
-        AlignItem(bp.paragraph.id if bp.paragraph.id_source not in ("structural", "") else "",
-                  (bp.text, *(t for _, t in bp.earlier)) if with_earlier else (bp.text,))
-        for bp in base_paras
-    ]
+    return [AlignItem(_aligned_id(bp.paragraph), (bp.text, *(t for _, t in bp.earlier)) if with_earlier else (bp.text,))
+            for bp in base_paras]
 
 
 def _with_earlier(base_paras: list[_BasePara], base: Draft, earlier: Sequence[Draft]) -> list[_BasePara]:
@@ -776,7 +823,7 @@ def _with_earlier(base_paras: list[_BasePara], base: Draft, earlier: Sequence[Dr
         index = BaseIndex.of(_align_items(base_paras, with_earlier=False))
         for draft in earlier:
             body = [p for p in draft.body() if p.current.strip()]
-            items = [AlignItem(p.id if p.id_source not in ("structural", "") else "", (p.current,)) for p in body]
+            items = [AlignItem(_aligned_id(p), (p.current,)) for p in body]
             for s, b in align(index, items).matched.items():
                 versions[b].append((draft.file, body[s].current))
     return [_BasePara(bp.index, bp.paragraph, bp.text, tuple(versions[b])) for b, bp in enumerate(base_paras)]
@@ -803,9 +850,8 @@ def consolidate(
     base_paras = _with_earlier(_base_paragraphs(base), base, earlier)
     ordered = sorted(submissions, key=lambda s: (s.arrived is None, s.arrived or ""))
     base_index = BaseIndex.of(_align_items(base_paras, with_earlier=True))
-    stance_cache: dict[str, StanceReading] = {}
-    readings = [_read_submission(base_paras, base_index, known, s, registry, vocabulary, stance_cache)
-                for s in ordered]
+    context = _Context(base_paras, base_index, known, registry, vocabulary)
+    readings = [_SubmissionReader(context, s).read() for s in ordered]
     warnings: list[str] = []
     if not registry.delegations:
         warnings.append("no delegation registry given: authors are named as written in the files")

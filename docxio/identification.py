@@ -31,6 +31,7 @@ from docxio.identifiers import (
     next_free_identifier,
     parse_identifier,
     parse_label,
+    parse_sub_label,
     roman_value,
 )
 from docxio.model import ListLabel, Paragraph
@@ -131,6 +132,7 @@ def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, s
     chapeau = _chapeau(paragraphs, groups, typed, numbered)
     title = _title(paragraphs, groups, typed, numbered, chapeau)
 
+    groups_by_owner = {g.owner: g for g in groups}
     original_ids: dict[int, tuple[str, str, str]] = {}
     taken: set[str] = set()
     parents: list[str | None] = [None, None, None]  # last id at levels 0, 1, 2
@@ -150,6 +152,9 @@ def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, s
         elif label is not None and after_chapeau and (numbered_id := _numbered_id(label, parents)) is not None:
             entry = (numbered_id, "numbering", "")
             parents = _descend(parents, parse_identifier(numbered_id))
+        elif (sub := _typed_sub_paragraph(groups_by_owner[owner].original, parents)) is not None:
+            entry = sub
+            parents = _descend(parents, parse_identifier(sub[0]))
         else:
             structural += 1
             entry = (f"P{structural}", "structural", "")
@@ -158,19 +163,29 @@ def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, s
         original_ids[owner] = (paragraph_id, entry[1], entry[2])
 
     out: list[tuple[int, str, str, str]] = []
+    # A new paragraph is named after the last paragraph with text of its own: a status line
+    # ("[OP2 agreed in informals]") or a blank line between OP2 and it does not make it "P7 bis".
     previous = ""
     for group in groups:
         for index in group.members:
             if _is_new(paragraphs[index], group, index):
                 paragraph_id, label = _new_identifier(paragraphs[index], previous, taken)
                 taken.add(paragraph_id)
-                out.append((index, paragraph_id, "new", label))
+                source = "new"
             else:
                 paragraph_id, source, label = original_ids[group.owner]
                 # The continuation of a split paragraph has no label of its own.
-                out.append((index, paragraph_id, source, label if index == group.owner else ""))
-            previous = paragraph_id
+                label = label if index == group.owner else ""
+            out.append((index, paragraph_id, source, label))
+            if source != "structural" or not _is_note(paragraphs[index].current) or not previous:
+                previous = paragraph_id
     return out
+
+
+def _is_note(text: str) -> bool:
+    """A blank line or a bracketed note ("[PP2 agreed in informals]", "(Reservation: EU)")."""
+    text = text.strip()
+    return not text or (text[0], text[-1]) in (("[", "]"), ("(", ")"))
 
 
 def _is_number(label: ListLabel | None) -> bool:
@@ -229,6 +244,26 @@ def _numbered_id(label: ListLabel, parents: list[str | None]) -> str | None:
     if parent is None:
         return None
     return f"{parent} ({_sub_label(label)})"
+
+
+def _typed_sub_paragraph(text: str, parents: list[str | None]) -> tuple[str, str, str] | None:
+    """(id, "typed", label) for a typed "(a)" or "(ii)" under the paragraph above, or None.
+
+    Inside a lettered sub-paragraph, "(i)" is its first roman item unless it is the next letter
+    (after "(h)"); outside one, letters up to "z" are lettered items."""
+    found = parse_sub_label(text)
+    if found is None or parents[0] is None:
+        return None
+    if parents[1] is not None:
+        open_letter = parse_identifier(parents[1])
+        current = letter_value(open_letter.sub[-1].partition(" ")[0]) if open_letter and open_letter.sub else None
+        if found.letter is not None and current is not None and found.letter == current + 1:
+            return f"{parents[0]} ({found.sub})", "typed", found.text
+        if found.roman is not None:
+            return f"{parents[1]} ({found.sub})", "typed", found.text
+    if found.letter is not None and found.letter <= 26 * 3:
+        return f"{parents[0]} ({found.sub})", "typed", found.text
+    return None
 
 
 def _sub_label(label: ListLabel) -> str:

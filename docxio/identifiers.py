@@ -193,6 +193,40 @@ def _canonical_sub(letters: str, suffix: str) -> str:
     return f"{letters} {ordinal_word(ordinal_value(suffix))}" if suffix else letters
 
 
+@dataclass(frozen=True)
+class SubLabelMatch:
+    """A sub-paragraph label typed at the start of a paragraph without its parent: "(a)", "(ii)",
+    "(a bis)". ``sub`` is the canonical form without parentheses ("a bis"); ``letter`` and
+    ``roman`` its value read as a list letter and as a roman numeral (None when it is not one);
+    ``text``, ``length`` and ``body_start`` as in ``LabelMatch``."""
+
+    sub: str
+    letter: int | None
+    roman: int | None
+    text: str
+    length: int
+    body_start: int
+
+
+_SUB_LABEL = re.compile(rf"(?P<lead>\s*)\((?P<letters>[a-z]{{1,6}})(?:\s+(?P<ord>{_ORD}))?\)(?=\s)")
+
+
+def parse_sub_label(text: str) -> SubLabelMatch | None:
+    """A lower-case sub-paragraph label typed at the start of a paragraph ("(a) To report"), or
+    None. Only letters ("a", "bb") and roman numerals ("iv") count, so "(eu) …" is not one."""
+    found = _SUB_LABEL.match(text[:_MAX_LABEL_LENGTH])
+    if found is None:
+        return None
+    letters = found["letters"]
+    letter, roman = letter_value(letters), roman_value(letters)
+    if letter is None and roman is None:
+        return None
+    end = found.end()
+    body_start = end + (len(text[end:]) - len(text[end:].lstrip()))
+    sub = _canonical_sub(letters, found["ord"] or "")
+    return SubLabelMatch(sub, letter, roman, text[len(found["lead"]):end], end, body_start)
+
+
 def parse_identifier(text: str) -> Identifier | None:
     """An identifier written on its own in any accepted spelling ("OP 9bis", "pp3 ter alt"), or None
     when ``text`` is not exactly one identifier (structural ids such as "chapeau" give None)."""

@@ -26,6 +26,8 @@ from docxio.package import Package
 
 #: Word has nine list levels (0-8).
 LEVELS = 9
+#: The largest list number Word accepts as a start value.
+_WORD_MAX_NUMBER = 32767
 
 _W_VAL = qn("w:val")
 _W_ILVL_ATTR = qn("w:ilvl")
@@ -287,6 +289,9 @@ def format_number(value: int, num_fmt: str) -> str:
     """A number in a Word number format ("lowerLetter": 28 → "bb", "upperRoman": 4 → "IV")."""
     if num_fmt in ("none", "bullet"):
         return ""
+    if not 0 <= value <= _WORD_MAX_NUMBER:
+        # Word caps list numbers at 32767; a hostile start value must not build huge "MMMM…" labels.
+        return str(value)
     if num_fmt in ("lowerLetter", "upperLetter"):
         text = _letters(value)
         return text.upper() if num_fmt == "upperLetter" else text

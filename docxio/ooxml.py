@@ -55,11 +55,14 @@ def story_paragraphs(story_root: etree._Element) -> list[etree._Element]:
     Word shows one of the two. The reader and the writer both count with this function, so an index
     read from a base draft finds the same paragraph when the consolidated draft is written.
     """
-    fallback = qn("mc:Fallback")
-    return [
-        p for p in story_root.iter(qn("w:p"))
-        if not any(a.tag == fallback for a in p.iterancestors())
-    ]
+    paragraph = qn("w:p")
+    # Collect the (rare) Fallback paragraphs first instead of walking every paragraph's ancestors:
+    # the same list, without a Python step per ancestor of every paragraph. lxml hands back the
+    # same proxy for an element while one is alive, so set membership is by element.
+    in_fallback = {p for fallback in story_root.iter(qn("mc:Fallback")) for p in fallback.iter(paragraph)}
+    if not in_fallback:
+        return list(story_root.iter(paragraph))
+    return [p for p in story_root.iter(paragraph) if p not in in_fallback]
 
 
 # --- Namespace normalisation -------------------------------------------------------------------

@@ -164,6 +164,12 @@ class Package:
         return found[0]
 
 
+_DTD_PROBLEM = (
+    "the file was refused: its XML declares a DTD with entities, which Word never writes "
+    "(a possible entity-expansion or external-entity attack); nothing was expanded"
+)
+
+
 _DOCTYPE_MARKS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
@@ -184,12 +190,6 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise InvalidXmlError(where, _DTD_PROBLEM)
     return root
-
-
-_DTD_PROBLEM = (
-    "the file was refused: its XML declares a DTD with entities, which Word never writes "
-    "(a possible entity-expansion or external-entity attack); nothing was expanded"
-)
 
 
 def open_package(
@@ -243,6 +243,8 @@ def _too_large_file(size: int, limits: Limits) -> str:
 # --- recognising what the file is -------------------------------------------------------------
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Local file header, empty archive, spanned archive.
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 def _refuse_other_formats(data: bytes, name: str) -> None:
@@ -251,7 +253,7 @@ def _refuse_other_formats(data: bytes, name: str) -> None:
         raise UnsupportedFormatError(name, "the file is empty (0 bytes): please send the document again")
     if data.startswith(_OLE_MAGIC):
         raise UnsupportedFormatError(name, _ole_problem(data))
-    if data.startswith(b"PK"):
+    if data.startswith(_ZIP_MAGICS):
         return
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF-"):

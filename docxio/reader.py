@@ -15,10 +15,18 @@ One pass per story part over the lxml tree, in document order, dispatching on th
 * comment ranges are followed across paragraphs to give each comment its anchor text;
 * anything else is skipped, and said so in ``Draft.warnings``.
 
+``Paragraph.index`` counts ``ooxml.story_paragraphs`` of the PART the paragraph is in (the writer
+finds the same w:p again with it): document.xml for the body, footnotes.xml for every footnote,
+each header/footer part on its own. ``story_id`` names the note or comment (its w:id) or the
+header/footer part ("word/header1.xml"). Footnote separators are counted but not listed.
+Paragraphs outside the body keep a structural id, "footnote:<id>:P<index>"; body paragraphs get
+theirs from ``docxio.identification``.
+
 Layering: package (bytes, safe parsing) -> ooxml (names) -> this module -> model (no XML).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -139,7 +147,7 @@ _W = ooxml.W
 _SILENT = frozenset(
     f"{{{_W}}}{name}"
     for name in (
-        "rPr", "pPr", "sectPr", "bookmarkStart", "bookmarkEnd", "proofErr", "lastRenderedPageBreak",
+        "rPr", "pPr", "bookmarkStart", "bookmarkEnd", "proofErr", "lastRenderedPageBreak",
         "permStart", "permEnd", "sdtPr", "sdtEndPr", "smartTagPr", "customXmlPr", "annotationRef",
         "footnoteRef", "endnoteRef", "separator", "continuationSeparator", "pgNum", "dayShort",
         "monthShort", "yearShort", "dayLong", "monthLong", "yearLong", "softHyphen", "fldData",
@@ -162,8 +170,6 @@ _TABLE_CHANGES = {
     W_INS: "table",  # a row inserted (w:trPr/w:ins)
     W_DEL: "table",  # a row deleted (w:trPr/w:del)
 }
-
-_RUN_PROPERTIES_READ = frozenset((W_U, W_STRIKE, W_DSTRIKE, W_B, W_RPR_CHANGE))
 
 _NOTE_SEPARATORS = frozenset(("separator", "continuationSeparator", "continuationNotice"))
 
@@ -196,9 +202,9 @@ class _PendingRevision:
     def freeze(self) -> Revision:
         """The model value, made once so every span shares the same object."""
         if self.frozen is None:
-            self.frozen = Revision(
+            self.frozen = _filled(Revision, _REVISION_FIELDS, (
                 self.type, self.author, self.date, self.id, "".join(self.parts), self.move_name
-            )
+            ))
         return self.frozen
 
 
@@ -270,6 +276,7 @@ class _StoryWalker:
         self.pending: list[_PendingRevision] = []  # table/section changes before the next paragraph
         self.table_depth = 0
         self.visited: set[int] = set()
+        self.run_properties = _run_properties(root)
         self.handlers: dict[str, Callable[[etree._Element], None]] = {
             W_P: self._paragraph,
             W_R: self._run,
@@ -444,7 +451,7 @@ class _StoryWalker:
         handlers = self.handlers
         for child in r:
             tag = child.tag
-            if tag == W_T:
+            if tag == W_T or tag == W_DEL_TEXT:
                 self._emit(child.text or "")
             elif tag == W_RPR:
                 self._run_properties(child)
@@ -457,20 +464,12 @@ class _StoryWalker:
         self.format = _PLAIN
 
     def _run_properties(self, rpr: etree._Element) -> None:
-        underline = strike = bold = False
-        for prop in rpr:
-            tag = prop.tag
-            if tag not in _RUN_PROPERTIES_READ:
-                continue  # fonts, sizes, languages...: most properties, skipped with one lookup
-            if tag == W_U:
-                underline = is_underlined(prop)
-            elif tag == W_STRIKE or tag == W_DSTRIKE:
-                strike = strike or is_on(prop)
-            elif tag == W_B:
-                bold = is_on(prop)
-            elif tag == W_RPR_CHANGE and self.current is not None:
-                self.current.revisions.append(self._property_revision(prop, "format"))
-        self.format = (underline, strike, bold)
+        found = self.run_properties.get(rpr)
+        if found is None:
+            return  # nothing we read: fonts, sizes, languages... (the format stays plain)
+        self.format, changes = found
+        if self.current is not None:
+            self.current.revisions.extend(self._property_revision(c, "format") for c in changes)
 
     def _text(self, el: etree._Element) -> None:
         self._emit(el.text or "")
@@ -697,6 +696,33 @@ class _StoryWalker:
         self.story_id = None
 
 
+def _run_properties(root: etree._Element) -> dict[etree._Element, tuple[_Format, list[etree._Element]]]:
+    """The format (underline, strike, bold) and w:rPrChange elements of every w:rPr that has any.
+
+    Found in one C-level pass over the few elements that matter, so the walk looks a run's
+    properties up instead of stepping through each of them (fonts, sizes, languages: most of a
+    Word file's elements). lxml keeps one proxy per element while it is referenced, so the walk's
+    w:rPr finds its entry.
+    """
+    found: dict[etree._Element, tuple[_Format, list[etree._Element]]] = {}
+    for prop in root.iter(W_U, W_STRIKE, W_DSTRIKE, W_B, W_RPR_CHANGE):
+        rpr = prop.getparent()
+        if rpr is None or rpr.tag != W_RPR:
+            continue
+        (underline, strike, bold), changes = found.get(rpr, (_PLAIN, []))
+        tag = prop.tag
+        if tag == W_U:
+            underline = is_underlined(prop)
+        elif tag == W_B:
+            bold = is_on(prop)
+        elif tag == W_RPR_CHANGE:
+            changes.append(prop)
+        else:
+            strike = strike or is_on(prop)
+        found[rpr] = ((underline, strike, bold), changes)
+    return found
+
+
 def _text_boxes(el: etree._Element):
     """The outermost w:txbxContent under ``el``, skipping mc:Fallback copies."""
     for child in el:
@@ -712,18 +738,46 @@ def _text_boxes(el: etree._Element):
 # --- freezing into the model -------------------------------------------------------------------
 
 
+def _can_fill_directly(cls: type) -> bool:
+    """Whether ``_filled`` may build ``cls``: a plain frozen dataclass with a __dict__ and no
+    __post_init__ (checked once, so a model change falls back to the constructor)."""
+    return (
+        dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
+    )
+
+
+_SPAN_FIELDS = tuple(f.name for f in dataclasses.fields(Span))
+_REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(Revision))
+_FILL_DIRECTLY = _can_fill_directly(Span) and _can_fill_directly(Revision)
+
+
+def _filled(cls: type, names: tuple[str, ...], values: tuple):
+    """An instance of the frozen dataclass ``cls`` with every field given, in field order.
+
+    Why not ``cls(*values)``: a frozen dataclass's __init__ sets each field through
+    ``object.__setattr__``, which made building spans cost as much as lxml's whole parse in
+    ``make bench`` (thousands of spans per draft, 193 drafts per merge). Filling the instance
+    dict gives the very same object (equality, hashing, repr are unchanged) ten times faster.
+    """
+    if not _FILL_DIRECTLY:
+        return cls(*values)
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values))
+    return obj
+
+
 def _freeze(raw: _RawParagraph) -> Paragraph:
     spans = tuple(
-        Span(
-            text="".join(parts),
-            inserted=ins.freeze() if ins is not None else None,
-            deleted=dele.freeze() if dele is not None else None,
-            underline=fmt[0],
-            strike=fmt[1],
-            bold=fmt[2],
-            footnote=note,
-            comment_ids=comments,
-        )
+        _filled(Span, _SPAN_FIELDS, (
+            "".join(parts),
+            ins.freeze() if ins is not None else None,
+            dele.freeze() if dele is not None else None,
+            fmt[0],
+            fmt[1],
+            fmt[2],
+            note,
+            comments,
+        ))
         for parts, ins, dele, fmt, note, comments in raw.pieces
     )
     return Paragraph(

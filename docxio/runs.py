@@ -4,8 +4,8 @@ A proposal's offset is a position in the paragraph's current text (tracked chang
 put a change there the writer needs a boundary between two children of the w:p: this module
 splits the run (and the w:ins / w:hyperlink / w:smartTag around it) at that offset, so that
 everything before the offset is in earlier children of the paragraph and everything after it in
-later ones. Content controls and simple fields cannot be split; a boundary inside one snaps to
-its edge.
+later ones. Content controls and simple fields are not cut: the writer works inside
+their content instead, as in a paragraph.
 """
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ _SPLITTABLE = {
 }
 #: Property children that must be repeated in both halves of a cut container.
 _CONTAINER_PROPERTIES = {qn("w:smartTagPr"), qn("w:customXmlPr")}
+#: Elements whose content the writer works inside, like a paragraph's: a content control's
+#: content and a simple field's result (neither can be cut, but runs inside them can).
+_HOSTS = {qn("w:sdtContent"), qn("w:fldSimple")}
 #: Revision containers: a cut one needs a fresh id.
 _REVISION_CONTAINERS = {qn("w:ins"), qn("w:moveTo"), qn("w:del"), qn("w:moveFrom")}
 
@@ -154,25 +157,40 @@ def split_at(paragraph: etree._Element, offset: int, new_id: Callable[[], str]) 
     Offsets at 0, at the end, or already on such a boundary change nothing. ``new_id`` gives
     fresh revision ids for cut w:ins elements.
     """
-    found = [a for a in atoms(paragraph) if a.start < offset <= a.end]
-    if not found:
-        return
-    atom = found[0]
-    if offset == atom.end:
-        following = [a for a in atoms(paragraph) if a.start == offset]
-        if not following:
-            return
-        atom = following[0]
-        element = _split_run_before(atom.run, atom.child)
-    elif atom.child.tag == qn("w:t"):
-        element = _split_run(atom.run, atom.child, offset - atom.start)
-    else:
-        element = _split_run_before(atom.run, atom.child)
-    # Cut every container between the run and the paragraph, so the boundary reaches the w:p.
-    while element is not None and element.getparent() is not paragraph:
+    split_at_all(paragraph, [offset], new_id)
+
+
+def split_at_all(paragraph: etree._Element, offsets, new_id: Callable[[], str]) -> None:
+    """``split_at`` for several offsets, reading the paragraph's text once.
+
+    Offsets are taken from the right: cutting a run keeps its first half as the same element
+    with the same start, so the atoms read before stay valid for every offset to the left.
+    """
+    found = atoms(paragraph)
+    starts = {a.start: a for a in found}
+    for offset in sorted(set(offsets), reverse=True):
+        inside = next((a for a in found if a.start < offset <= a.end), None)
+        if inside is None:
+            continue
+        if offset == inside.end:
+            following = starts.get(offset)
+            if following is None:
+                continue
+            element = _split_run_before(following.run, following.child)
+        elif inside.child.tag == qn("w:t"):
+            element = _split_run(inside.run, inside.child, offset - inside.start)
+        else:
+            element = _split_run_before(inside.run, inside.child)
+        _cut_up_to_host(paragraph, element, new_id)
+
+
+def _cut_up_to_host(paragraph: etree._Element, element: etree._Element, new_id: Callable[[], str]) -> None:
+    """Cut every container between a run and its host (the w:p, or a content control it sits
+    in), so that the run starts a child of the host."""
+    while element is not None and element.getparent() is not paragraph and element.getparent().tag not in _HOSTS:
         parent = element.getparent()
         if parent.tag not in _SPLITTABLE:
-            return  # a content control or field: the boundary snaps to its edge
+            return  # an unknown container: the boundary snaps to its edge
         if element.getprevious() is None or _only_properties_before(element):
             element = parent
             continue
@@ -193,14 +211,16 @@ def _split_run_before(run: etree._Element, child: etree._Element) -> etree._Elem
 
 
 def top_level(paragraph: etree._Element, element: etree._Element) -> etree._Element:
-    """The child of the w:p that contains ``element``."""
-    while element.getparent() is not paragraph:
+    """The child of the w:p — or of the content control or simple field it sits in — that
+    contains ``element``: where new runs can go beside it."""
+    while element.getparent() is not paragraph and element.getparent().tag not in _HOSTS:
         element = element.getparent()
     return element
 
 
 def child_ranges(paragraph: etree._Element) -> list[tuple[etree._Element, int, int]]:
-    """Children of the w:p that show current text, with the [start, end) they cover, in order."""
+    """Children of the w:p (or of a content control's content in it) that show current text,
+    with the [start, end) they cover, in document order."""
     ranges: dict[int, list] = {}
     order: list[etree._Element] = []
     for atom in atoms(paragraph):

@@ -32,7 +32,7 @@ from lxml import etree
 from docxio import runs
 from docxio.acceptance import accept_all
 from docxio.errors import DocxioError
-from docxio.ooxml import NS, qn, story_paragraphs
+from docxio.ooxml import NS, STRICT_TO_TRANSITIONAL, qn, story_paragraphs
 from docxio.package import CT_NS, REL_NS, Package, open_package, parse_xml
 from docxio.paragraph_plan import (
     Deletion, Note, ParagraphPlan, Piece, draft_stance_text, names, plan_paragraph,
@@ -138,6 +138,11 @@ def write_consolidated(
     stamp = iso_date(now or datetime.now(timezone.utc), "")
     main = package.main_document()
     document = package.xml(main)
+    if any(uri in STRICT_TO_TRANSITIONAL for uri in document.nsmap.values()):
+        # Strict differs from transitional in more than namespaces (units, enumerations), so a
+        # faithful copy cannot be written by renaming; the user can resave it in one click.
+        raise DocxioError(package.file, "an ISO Strict Open XML document: Concord reads it but cannot write into "
+                          "it — save it in Word as \"Word Document (*.docx)\" and use that as the base")
     body = document.find(qn("w:body"))
     if body is None:
         raise DocxioError(package.file, "the main document has no body")
@@ -396,25 +401,17 @@ def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str,
     mapped = _offset_mapper(base_text, runs.paragraph_text(paragraph))
     deletions = [Deletion(mapped(d.start), mapped(d.end), d.authors, d.date) for d in plan.deletions]
     pieces = [(mapped(o), p) for o, p in plan.pieces]
-    for offset in sorted({o for o, _ in pieces} | {d.start for d in deletions} | {d.end for d in deletions}):
-        runs.split_at(paragraph, offset, context.ids.next_revision)
+    offsets = {o for o, _ in pieces} | {d.start for d in deletions} | {d.end for d in deletions}
+    runs.split_at_all(paragraph, offsets, context.ids.next_revision)
     ranges = runs.child_ranges(paragraph)
     comment_ids: dict[int, str] = {}
-    for deletion in deletions:
-        covered = [child for child, start, end in ranges if start >= deletion.start and end <= deletion.end]
-        if context.mode == "tracked":
-            _track_deletion(covered, deletion, context)
-        else:
-            for child in covered:
-                _strike(child, context)
+    # Pieces first: an insertion inside a deleted passage (an alternative) then sits between
+    # the deleted runs, at its place, and the deletion is cut around it.
     by_offset: dict[int, list[Piece]] = {}
     for offset, piece in pieces:
         by_offset.setdefault(offset, []).append(piece)
     for offset, group in by_offset.items():
         anchor = next((child for child, start, _ in ranges if start >= offset), None)
-        if anchor is not None:
-            # A deletion may have wrapped the anchor in a w:del: insert beside the wrapper.
-            anchor = runs.top_level(paragraph, anchor)
         source = _neighbour_run(ranges, offset)
         for piece in group:
             for element in _piece_elements(piece, source, plan, comment_ids, context):
@@ -422,6 +419,13 @@ def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str,
                     anchor.addprevious(element)
                 else:
                     paragraph.append(element)
+    for deletion in deletions:
+        covered = [child for child, start, end in ranges if start >= deletion.start and end <= deletion.end]
+        if context.mode == "tracked":
+            _track_deletion(covered, deletion, context)
+        else:
+            for child in covered:
+                _strike(child, context)
     if plan.mark_deleted:
         mark = etree.Element(qn("w:del"))
         _revision_attributes(mark, context, ", ".join(plan.mark_deleted), plan.mark_date or context.now)

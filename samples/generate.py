@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import json
 import re
 import sys
@@ -25,9 +26,16 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-import lodoc  # noqa: E402  (same folder, same interpreter)
+
+def _builder():
+    """``samples/lodoc.py``, loaded from this folder (no sys.path change, so importing this module
+    from the test venv to read ``INDEX`` has no side effects)."""
+    spec = importlib.util.spec_from_file_location("samples_lodoc", HERE / "lodoc.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 SYMBOL = "E/CN.7/2027/L.5"
 TITLE = ("Strengthening international cooperation in preventing and combating the misuse of information and "
@@ -355,6 +363,7 @@ def _xml_escape(text: str) -> str:
 
 def generate(out: Path) -> list[Path]:
     """Write the whole sample round into ``out``; return the documents made."""
+    lodoc = _builder()
     (out / "submissions").mkdir(parents=True, exist_ok=True)
     made = []
     with lodoc.Office() as office:
@@ -386,6 +395,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="folder to write into (default: samples/)")
     args = parser.parse_args(argv)
+    lodoc = _builder()
     try:
         made = generate(args.out)
     except lodoc.SpecError as exc:

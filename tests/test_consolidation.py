@@ -261,3 +261,14 @@ def test_moving_and_deleting_one_paragraph_are_alternatives():
         ("move", "PP2", ["Egypt"], "OP2-1"),
         ("move", "PP3", ["Mexico"], "OP2-1"),
     ]
+
+
+def test_sender_address_names_the_submitting_delegation():
+    text = BASE_TEXTS[1][1]
+    at = text.index("misuse") + len("misuse")
+    paragraphs = [*unchanged(1)[:1], para(1, text[:at], ins(" and abuse", "User"), text[at:], pid="PP2"),
+                  *unchanged(0, 1)]
+    draft = Draft("mail.docx", "test", tuple(paragraphs))
+    result = consolidate(base_draft(), [Submission(draft, "mail.docx", None, None, "desk@mfa.gov.sg")], REGISTRY)
+    assert result.submissions[0].delegation == "Singapore"
+    assert proposals(result, "PP2") == [("insert", at, "", " and abuse", ["Singapore"], True, None)]

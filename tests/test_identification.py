@@ -159,6 +159,19 @@ def test_a_new_paragraph_takes_the_next_free_suffix_and_new_ones_chain() -> None
     assert ids(paragraphs) == [("OP9 bis", "typed"), ("OP9", "typed"), ("OP9 ter", "new"), ("OP9 quater", "new")]
 
 
+def test_a_new_paragraph_is_named_after_the_last_identified_paragraph() -> None:
+    # The status line and the blank line are structural: the new paragraph follows OP2.
+    paragraphs = [p("Decides", ("1.", 0, 1)), p("Requests", ("2.", 0, 2)), p(""),
+                  p("[OP2 agreed in informals]", mark_inserted=True), p("Invites", new=True), p("Urges", ("3.", 0, 3))]
+    assert ids(paragraphs) == [("OP1", "numbering"), ("OP2", "numbering"), ("P1", "structural"),
+                               ("P2", "structural"), ("OP2 bis", "new"), ("OP3", "numbering")]
+
+
+def test_in_a_document_without_identifiers_a_new_paragraph_follows_its_structural_neighbour() -> None:
+    paragraphs = [p("Minutes"), p("Item one", mark_inserted=True), p("Added item", new=True)]
+    assert ids(paragraphs) == [("P1", "structural"), ("P2", "structural"), ("P2 bis", "new")]
+
+
 def test_a_new_paragraph_keeps_the_label_its_author_typed() -> None:
     paragraphs = [p("PP3 Recalling", mark_inserted=True), p("PP3 ter alt. Reaffirming", new=True)]
     result = assign_identifiers(indexed(paragraphs))
@@ -320,3 +333,37 @@ def test_libreoffice_submission_with_a_tracked_new_paragraph_keeps_base_identifi
     read = [(q.id, q.id_source, q.current) for q in read_draft(submission_path).body() if q.current.strip()]
     assert ("OP2 bis", "new", "Invites Member States to share information;") in read
     assert [(i, s) for i, s, _ in read if s != "new"] == expected
+
+
+def test_typed_sub_paragraphs_under_an_operative_paragraph() -> None:
+    paragraphs = [
+        p("The General Assembly,"),
+        p("Requests the Secretary-General:", ("1.", 0, 1)),
+        p("(a) To report on progress;"),
+        p("(i) in writing;"),
+        p("(ii) orally;"),
+        p("(b) To consult;"),
+        p("(c bis) To assist;"),
+        p("(eu) is not a sub-paragraph"),
+        p("Decides", ("2.", 0, 2)),
+        p("(h) eighth"),
+        p("(i) ninth, a letter after (h)"),
+    ]
+    result = assign_identifiers(indexed(paragraphs))
+    assert [(q.id, q.id_source, q.label) for q in result] == [
+        ("chapeau", "structural", ""),
+        ("OP1", "numbering", ""),
+        ("OP1 (a)", "typed", "(a)"),
+        ("OP1 (a) (i)", "typed", "(i)"),
+        ("OP1 (a) (ii)", "typed", "(ii)"),
+        ("OP1 (b)", "typed", "(b)"),
+        ("OP1 (c bis)", "typed", "(c bis)"),
+        ("P1", "structural", ""),
+        ("OP2", "numbering", ""),
+        ("OP2 (h)", "typed", "(h)"),
+        ("OP2 (i)", "typed", "(i)"),
+    ]
+
+
+def test_a_typed_sub_paragraph_without_a_parent_is_structural() -> None:
+    assert ids([p("(a) To report")]) == [("P1", "structural")]

@@ -14,6 +14,7 @@ from docxio.identifiers import (
     ordinal_word,
     parse_identifier,
     parse_label,
+    parse_sub_label,
     roman_value,
     sort_key,
 )
@@ -212,3 +213,26 @@ def test_roman_value(text: str, value: int | None) -> None:
 @pytest.mark.parametrize(("text", "value"), [("a", 1), ("z", 26), ("aa", 27), ("bb", 28), ("ab", None), ("1", None)])
 def test_letter_value(text: str, value: int | None) -> None:
     assert letter_value(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "sub", "letter", "roman", "label"),
+    [
+        ("(a) To report", "a", 1, None, "(a)"),
+        ("(ii) orally", "ii", 35, 2, "(ii)"),
+        ("(a bis) To assist", "a bis", 1, None, "(a bis)"),
+        ("(c nonies) x", "c novies", 3, 100, "(c nonies)"),
+        ("  (b)  text", "b", 2, None, "(b)"),
+    ],
+)
+def test_parse_sub_label(text: str, sub: str, letter: int | None, roman: int | None, label: str) -> None:
+    found = parse_sub_label(text)
+    assert found is not None
+    assert (found.sub, found.letter, found.roman, found.text) == (sub, letter, roman, label)
+    assert text[found.length - len(label):found.length] == label
+    assert text[found.body_start:] == text.strip()[len(label):].lstrip()
+
+
+@pytest.mark.parametrize("text", ["(eu) delegations", "(Reservation on the resolution: EU)", "(MIX) x", "(c)", "(a)x", "a) x"])
+def test_text_that_is_not_a_sub_label(text: str) -> None:
+    assert parse_sub_label(text) is None

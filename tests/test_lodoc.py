@@ -61,6 +61,12 @@ SPECS = {
         {"op": "delete", "para": 2, "find": "on the matter"},
     ], author="Cuba Mission"),
     "untracked": spec([{"op": "insert", "para": 0, "before": "trafficking", "text": "illicit "}], track=False),
+    "anchors": {"paragraphs": ["Co\u0302te d'Ivoire \U0001F600 and T\u00fcrkiye support PP1."], "author": "X",
+                "track": True, "date": DATE, "edits": [
+                    {"op": "comment", "para": 0, "find": "T\u00fcrkiye", "text": "retain"},
+                    {"op": "footnote", "para": 0, "after": "Ivoire", "text": "fn"},
+                    {"op": "insert", "para": 0, "after": "\U0001F600", "text": " X"},
+                    {"op": "insert", "para": 0, "before": "support", "text": "strongly "}]},
     "header": {"paragraphs": BASE_PARAGRAPHS, "header": "E/CN.7/2027/L.5", "page_numbers": True, "date": DATE},
 }
 
@@ -171,6 +177,17 @@ def test_footnote_is_an_inserted_reference_with_its_text(built):
     assert len(refs) == 1
     note = part(built["footnote"], "word/footnotes.xml").xpath(f"w:footnote[@w:id='{refs[0]}']", namespaces=NS)[0]
     assert "".join(note.xpath(".//w:t/text()", namespaces=NS)) == "See E/CN.7/2026/2."
+
+
+def test_positions_count_text_not_anchors_or_combining_marks(built):
+    """Offsets are text offsets even after comment and footnote anchors, combining accents and emoji."""
+    p0 = body_paragraphs(built["anchors"])[0]
+    pieces = []
+    for el in p0.iter(f"{{{W}}}t", f"{{{W}}}footnoteReference"):
+        inserted = any(a.tag == f"{{{W}}}ins" for a in el.iterancestors())
+        text = "[fn]" if el.tag.endswith("footnoteReference") else el.text
+        pieces.append(f"<{text}>" if inserted else text)
+    assert "".join(pieces) == "Co\u0302te d'Ivoire<[fn]> \U0001F600< X> and T\u00fcrkiye <strongly >support PP1."
 
 
 def test_bold_is_a_tracked_attribute_change(built):

@@ -31,3 +31,24 @@ def test_delegates_text_cannot_inject_html_and_missing_delegation_is_flagged():
     assert "Track Changes was off" in text  # tracked is False and no reader warning said so
     assert "not in the delegation registry" in text
     assert receipt["In-Reply-To"] is None  # a sha256 identity is no Message-ID to reply to
+
+
+def test_receipts_go_to_reply_to_and_never_answer_automatic_mail():
+    from email.message import EmailMessage
+
+    from addin.mail.mailbox import reply_address
+    from addin.mail.messages import read_message
+
+    def reply_to(**headers: str) -> str | None:
+        mail = EmailMessage()
+        for name, value in headers.items():
+            mail[name.replace("_", "-")] = value
+        mail.set_content("x")
+        data = mail.as_bytes()
+        return reply_address(read_message(data, "m.eml"), data)
+
+    assert reply_to(From="d@gmail.example", Reply_To="mission@iran.example") == "mission@iran.example"
+    assert reply_to(From="Iran <d@iran.example>") == "d@iran.example"
+    assert reply_to(From="d@iran.example", Auto_Submitted="auto-replied") is None  # an out-of-office
+    assert reply_to(From="list@un.example", List_Id="<cnd.un.example>") is None
+    assert reply_to(From="MAILER-DAEMON@mx.example") is None  # a bounce

@@ -249,6 +249,8 @@ def test_a_document_without_numbering_has_no_labels() -> None:
         (3, "ordinalText", "Third"), (20, "ordinalText", "Twentieth"), (42, "ordinalText", "Forty-second"),
         (5, "decimalEnclosedParen", "(5)"), (2, "decimalEnclosedCircle", "\u2461"), (5, "chicago", "**"),
         (7, "none", ""), (7, "bullet", ""), (7, "japaneseCounting", "7"),
+        # hostile start values are shown as digits, not as a million "M"s
+        (10**9, "upperRoman", "1000000000"), (10**9, "lowerLetter", "1000000000"), (-3, "lowerRoman", "-3"),
     ],
 )
 def test_format_number(value: int, fmt: str, text: str) -> None:

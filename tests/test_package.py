@@ -283,17 +283,33 @@ def test_a_password_protected_word_file_is_named() -> None:
 
 
 @pytest.mark.libreoffice
-def test_a_legacy_doc_file_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("target", "extension", "expected"),
+    [
+        ("doc:MS Word 97", "doc", "legacy Word 97-2003 .doc: please save as .docx"),
+        ("odt", "odt", "this is an OpenDocument text (.odt), not a Word document"),
+        ("rtf", "rtf", "this is a Rich Text Format (.rtf) file, not a Word document"),
+        ("pdf", "pdf", "this is a PDF file, not a Word document"),
+        ("docx:Office Open XML Text", "docx", None),
+    ],
+)
+def test_files_libreoffice_saves_in_other_formats_are_named(tmp_path: Path, target: str, extension: str,
+                                                              expected: str | None) -> None:
     soffice = require_program("soffice")
     source = tmp_path / "Iran.docx"
     source.write_bytes(word_bytes("OP1. Decides to remain seized of the matter."))
     subprocess.run(
         [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path / "out"), str(source)],
+         "--convert-to", target, "--outdir", str(tmp_path / "out"), str(source)],
         check=True, capture_output=True, timeout=180,
     )
-    problem = refused((tmp_path / "out" / "Iran.doc").read_bytes(), UnsupportedFormatError)
-    assert problem == "legacy Word 97-2003 .doc: please save as .docx"
+    converted = (tmp_path / "out" / f"Iran.{extension}").read_bytes()
+    if expected is None:
+        # ISO Strict / "Office Open XML Text" is still a Word document and opens.
+        package = open_package(converted, "Kenya.docx")
+        assert "Decides to remain seized" in "".join(package.xml(package.main_document()).itertext())
+    else:
+        assert expected in refused(converted, UnsupportedFormatError)
 
 
 def test_a_damaged_ole_file_is_still_named_as_a_legacy_office_file() -> None:
@@ -350,6 +366,7 @@ def test_an_odt_is_named() -> None:
         (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "this is a PDF file, not a Word document"),
         (b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} PP1. Recalling\\par }", "this is a Rich Text Format (.rtf) file"),
         ("PP1. Recalling its resolution — Égypte\n".encode(), "this is a plain text file, not a Word document"),
+        (b"PKI certificates: PP1 agreed\n", "this is a plain text file, not a Word document"),
         (b"<html><body><p>PP1</p></body></html>", "this is a web page (HTML), not a Word document"),
         (b'<?xml version="1.0"?><?mso-application progid="Word.Document"?><pkg:package/>',
          "this is a Word XML document (.xml), not a Word document"),

@@ -2,20 +2,77 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sqlite3
+import subprocess
+import tempfile
 import threading
+import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 from addin.store import Store, submissions
+from tests.test_api_support import free_port
 
 BASE = b"PK base draft bytes"  # the store keeps bytes; it never reads them
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    store = Store(f"sqlite:///{tmp_path / 'concord.sqlite3'}")
+def _postgres_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed: run the tests with `make test`, which installs it")
+    return found[-1].parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (as the postgres user when the tests run as root,
+    since PostgreSQL refuses to run as root); yields the URL of its server, stopped at the end."""
+    bin_dir = _postgres_bin()
+    folder = Path(tempfile.mkdtemp(prefix="concord-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "concord"],
+                   check=True, capture_output=True, timeout=120)
+    server = subprocess.Popen([*as_user, str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
+                               "-h", "127.0.0.1", "-k", str(folder)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"postgresql+psycopg://concord@127.0.0.1:{port}"
+    engine = create_engine(url + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        for _ in range(100):
+            try:
+                with engine.connect():
+                    break
+            except OperationalError:
+                time.sleep(0.1)
+        yield url, engine
+    finally:
+        engine.dispose()
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path: Path):
+    """The store on a fresh SQLite file, and on a fresh PostgreSQL database: the same code."""
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'concord.sqlite3'}")
+    else:
+        url, admin = request.getfixturevalue("postgres_url")
+        name = f"concord_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as c:
+            c.exec_driver_sql(f"CREATE DATABASE {name}")
+        store = Store(f"{url}/{name}")
     yield store
     store.close()
 

@@ -326,6 +326,30 @@ def test_empty_selection_asks_for_a_passage_instead_of_commenting(context, backe
     assert host_calls(page)["comments"] == []
 
 
+def test_identifiers_survive_list_renumbering_by_a_new_paragraph(context, backend):
+    """A delegate inserts a numbered paragraph after OP1: Word renumbers the list (old OP2 shows
+    "3."), but identifiers are those of the base draft."""
+    page = open_pane(context, backend, drafts.base_draft(), selection=(drafts.PP2, 0, 0))
+    sign_in(page, backend.tokens["Egypt"])
+    page.wait_for_selector("#delegate:not([hidden])")
+    page.evaluate(f"""() => {{
+        const paragraphs = window.__officeHost.state.paragraphs;
+        paragraphs.splice({drafts.OP2}, 0, {{text: "Encourages regional cooperation on darknet investigations;",
+                                              isListItem: true, listString: "2."}});
+        paragraphs[{drafts.OP2 + 1}].listString = "3.";
+        paragraphs[{drafts.OP2 + 2}].listString = "4.";
+        paragraphs[{drafts.OP2 + 2}].text = paragraphs[{drafts.OP2 + 2}].text.replace("upon request", "as appropriate");
+    }}""")
+    identifier = "() => document.getElementById('paragraph-id').textContent"
+    page.evaluate(f"window.__officeHost.select({drafts.OP2}, 0)")
+    page.wait_for_function(f"() => ({identifier})() === 'New paragraph'")
+    assert "next free identifier" in page.text_content("#paragraph-proposals")
+    page.evaluate(f"window.__officeHost.select({drafts.OP2 + 1}, 0)")
+    page.wait_for_function(f"() => ({identifier})() === 'OP2'")
+    page.evaluate(f"window.__officeHost.select({drafts.OP2 + 2}, 0)")
+    page.wait_for_function(f"() => ({identifier})() === 'OP3(by its text)'")
+
+
 def test_track_changes_switched_off_is_warned_and_turned_back_on(context, backend):
     page = open_pane(context, backend, drafts.base_draft(), selection=(drafts.PP2, 0, 0))
     sign_in(page, backend.tokens["Egypt"])
@@ -385,6 +409,22 @@ def test_outside_office_the_pane_says_open_it_inside_word(context, backend):
     screenshot(page, "outside-office")
 
 
+def test_a_word_that_cannot_run_the_scripts_still_gets_a_message(browser, backend):
+    # Word's old Internet Explorer engine cannot run the pane's JavaScript; with scripts off the
+    # page must not stay on "Starting…" forever.
+    ctx = browser.new_context(ignore_https_errors=True, java_script_enabled=False,
+                              viewport={"width": PANE_WIDTH, "height": 800})
+    try:
+        page = ctx.new_page()
+        page.goto(backend.url + "/addin/taskpane.html")
+        hint = page.locator(".late-hint")
+        assert not hint.is_visible()
+        hint.wait_for(state="visible", timeout=20_000)
+        assert "too old" in hint.text_content()
+    finally:
+        ctx.close()
+
+
 def test_office_js_in_a_plain_browser_also_says_open_it_inside_word(context, backend):
     # ...or office.js loaded in an ordinary browser tab, where it reports no host.
     page = open_pane(context, backend, drafts.base_draft(), host=None)
@@ -394,7 +434,8 @@ def test_office_js_in_a_plain_browser_also_says_open_it_inside_word(context, bac
 
 def test_edits_made_without_track_changes_are_warned_in_the_reading(context, backend):
     document = drafts.untracked_edit(drafts.base_draft(), drafts.OP2, "emerging trends", "new patterns")
-    page = open_pane(context, backend, document, selection=(drafts.OP2, 0, 0))
+    page = open_pane(context, backend, document, selection=(drafts.OP2, 0, 0),
+                     url="https://egypt.sharepoint.com/Shared%20Documents/R%C3%A9solution%20r%C3%A9vis%C3%A9e.docx?web=1")
     sign_in(page, backend.tokens["Egypt"])
     page.wait_for_selector("#delegate:not([hidden])")
     page.click("#submit")
@@ -405,6 +446,9 @@ def test_edits_made_without_track_changes_are_warned_in_the_reading(context, bac
     assert any("Track Changes" in w for w in warnings), warnings
     assert "OP2" in page.text_content("#reading-paragraphs")
     screenshot(page, "reading-warning")
+    latest = backend.json("GET", f"/api/rounds/{backend.round}/submissions", backend.tokens["Egypt"])[-1]
+    assert latest["filename"] == "Résolution révisée.docx"
+    assert latest["sha256"] == hashlib.sha256(document).hexdigest()
 
 
 def test_a_cancelled_submission_sends_nothing(context, backend):

@@ -56,14 +56,19 @@ def merged_changes(paragraph) -> list[tuple[str, str, str]]:
     """(insert|delete, author, text) of a paragraph, adjacent pieces of one change joined (a reader
     may cut a change where formatting changes)."""
     result: list[list[str]] = []
+    joinable = False
     for span in paragraph.spans:
+        if span.inserted is None and span.deleted is None:
+            joinable = False  # base text between two changes keeps them apart
+            continue
         for kind, revision in (("insert", span.inserted), ("delete", span.deleted)):
             if revision is None:
                 continue
-            if result and result[-1][:2] == [kind, revision.author]:
+            if joinable and result[-1][:2] == [kind, revision.author]:
                 result[-1][2] += span.text
             else:
                 result.append([kind, revision.author, span.text])
+            joinable = True
     return [tuple(change) for change in result]
 
 

@@ -30,9 +30,11 @@ def split_prefix(argument: str) -> tuple[str | None, str]:
 
 
 def _is_mail(path: Path) -> bool:
-    return path.is_dir() or path.suffix.lower() in MAIL_SUFFIXES or (
-        path.is_file() and path.open("rb").read(5) == b"From "
-    )
+    """A message file, a maildir or an mbox (which may have any name) rather than a .docx."""
+    if path.is_dir() or path.suffix.lower() in MAIL_SUFFIXES:
+        return True
+    with path.open("rb") as handle:
+        return handle.read(5) == b"From "
 
 
 def read_submissions(arguments: list[str], registry: Registry) -> list[Submission]:

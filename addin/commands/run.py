@@ -98,15 +98,12 @@ def load_samples(store, folder: Path) -> dict:
     from addin.intake import receive
     from addin.merging import merge_round
 
-    meta = {}
-    manifest_path = folder / "manifest.json"
-    if manifest_path.exists():
-        raw = json.loads(manifest_path.read_text(encoding="utf-8"))
-        meta = raw if isinstance(raw, dict) else {}
-    nid = store.create_negotiation(meta.get("title", "Sample negotiation"), meta.get("symbol", ""))
+    base = (folder / "base.docx").read_bytes()
+    title, symbol = draft_identity(base)
+    nid = store.create_negotiation(title, symbol)
     imported = import_registry(store, nid, (folder / "delegations.csv").read_bytes(), "delegations.csv")
     tokens = {store.delegation(did).name: token for did, token in imported}
-    rid = store.add_round(nid, "base.docx", (folder / "base.docx").read_bytes())
+    rid = store.add_round(nid, "base.docx", base)
     entries = sample_manifest(folder)
     files = sorted((folder / "submissions").iterdir(), key=lambda p: (entries.get(p.name, {}).get("arrived") or "", p.name))
     for path in files:
@@ -120,6 +117,20 @@ def load_samples(store, folder: Path) -> dict:
                 received_at=arrived)
     merge_round(store, rid)
     return {"negotiation": nid, "round": rid, "tokens": tokens}
+
+
+def draft_identity(base: bytes) -> tuple[str, str]:
+    """(title, document symbol) of a draft: its "title" paragraph and the symbol in its page
+    header (E/CN.7/2027/L.5), as a secretariat would type them when creating the negotiation."""
+    import re
+
+    from docxio.reader import read_draft
+
+    draft = read_draft(base, "base.docx")
+    title = next((p.original.strip() for p in draft.body() if p.id == "title"), "") or "Sample negotiation"
+    headers = " ".join(p.original for p in draft.paragraphs if p.story == "header")
+    found = re.search(r"\b[A-Z]+(?:/[A-Z0-9.]+)+\b", headers)
+    return title, found.group(0) if found else ""
 
 
 def _parse_time(text: str | None) -> datetime | None:

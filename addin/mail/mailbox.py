@@ -131,10 +131,35 @@ def _text(value: Any) -> str:
 
 
 def _mailbox_name(name: str) -> str:
-    """A folder name as an IMAP astring (quoted when it has spaces or specials)."""
+    """A folder name as an IMAP astring: modified UTF-7 (RFC 3501 5.1.3) for names like "Traité",
+    quoted when it has spaces or specials."""
+    name = encode_folder_name(name)
     if re.fullmatch(r"[A-Za-z0-9_.\-/]+", name):
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def encode_folder_name(name: str) -> str:
+    """A folder name in IMAP's modified UTF-7: ASCII as is ("&" as "&-"), other characters as
+    "&" + base64 of their UTF-16 (with "," for "/") + "-"."""
+    import base64
+
+    out, pending = [], []
+
+    def flush() -> None:
+        if pending:
+            raw = "".join(pending).encode("utf-16-be")
+            out.append("&" + base64.b64encode(raw).decode("ascii").rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
 
 
 def _check(where: str, result: tuple[str, list]) -> list:
@@ -266,7 +291,7 @@ def deliver_to_store(store, negotiation_id: int | None = None, smtp: SmtpSetting
         receive(store, round_row.id, data, name, "email", message_id=found.identity)
         if existed:
             return False
-        if smtp is not None and found.message is not None:
+        if smtp is not None and found.message is not None and _deserves_receipt(store, round_row, found.identity, found.message):
             try:
                 send_receipt(smtp, receipt_for(store, round_row, found.message, data, smtp.sender))
             except ReceiptError as exc:  # the submission is stored; a lost receipt is only logged
@@ -274,6 +299,16 @@ def deliver_to_store(store, negotiation_id: int | None = None, smtp: SmtpSetting
         return True
 
     return deliver
+
+
+def _deserves_receipt(store, round_row, identity: str, message: MailMessage) -> bool:
+    """A receipt goes to a message carrying a Word document, or coming from a delegation the
+    registry knows; an unknown sender with no document (spam, mostly) is kept but not answered,
+    so the secretariat's address never becomes a source of backscatter."""
+    if message.documents:
+        return True
+    row = store.submission_by_message_id(round_row.negotiation_id, identity)
+    return row is not None and row.delegation_id is not None
 
 
 def receipt_for(store, round_row, message: MailMessage, data: bytes, sender: str):

@@ -14,6 +14,11 @@ Decisions a secretariat officer should know about:
   colleague forwards a delegation's mail, the delegation is the original's sender.
 * Several ``.docx`` in one message are all kept, each as its own submission, with a reading that
   asks a human to check which one is the delegation's markup: dropping any would lose a file.
+  (Intake stores the first under the message's identity and each further one as "<id>#2"...)
+  Byte-identical copies (the same file attached and zipped) count once.
+* S/MIME signed mail gives the signed content's attachments (the signature itself is not
+  checked: the registry, not a certificate, says which delegation an address belongs to);
+  encrypted mail gets a reading asking for plain mail.
 * A message with no usable document gets a ``reading`` the officer can forward as it is.
 """
 from __future__ import annotations
@@ -22,7 +27,6 @@ import email
 import email.policy
 import hashlib
 import io
-import logging
 import mailbox
 import re
 import subprocess
@@ -31,7 +35,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
@@ -60,7 +64,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TNEF_MAGIC = b"\x78\x9f\x3e\x22"
 _ZIP_MAGIC = b"PK\x03\x04"
 
-log = logging.getLogger(__name__)
 
 
 class MessageError(DocxioError):

@@ -5,118 +5,13 @@
  * document, read what the secretariat's system understood, open the published consolidated draft.
  * Secretariat: see the round's submissions, merge and open the consolidated draft.
  *
- * Word API use: WordApi 1.3 (paragraph list labels, createDocument) is the manifest's minimum;
- * changeTrackingMode and insertComment (WordApi 1.4) only after isSetSupported("WordApi", "1.4").
+ * The page loads, in order: identifiers.js (paragraph identifiers), backend.js (the REST API),
+ * word.js (Word and Office.js calls), then this file (the pane's states and actions).
  */
 "use strict";
 
 const TOKEN_KEY = "concord.token";
 const STANCES = ["retain", "delete", "reservation", "flexible", "consult with capital"];
-/* 64 KB slices: the iPad maximum, so one size works everywhere; Word hands them over quickly. */
-const SLICE_SIZE = 65536;
-const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/* ---------- paragraph identifiers (same grammar as docxio/identifiers.py) ---------- */
-
-/* Latin ordinals by value from 2 ("bis") to 31 ("tricies"), then spelling variants and the value
- * they mean; "-iens" forms ("deciens") are accepted by rule. Mirrors docxio/identifiers.py. */
-const ORDINALS = ["bis", "ter", "quater", "quinquies", "sexies", "septies", "octies", "novies",
-  "decies", "undecies", "duodecies", "terdecies", "quaterdecies", "quindecies", "sexdecies",
-  "septdecies", "octodecies", "novodecies", "vicies", "unvicies", "duovicies", "tervicies",
-  "quatervicies", "quinvicies", "sexvicies", "septvicies", "octovicies", "novovicies", "tricies"];
-const ORDINAL_VARIANTS = {
-  quarter: 4, quinques: 5, quinquiens: 5, nonies: 9, tredecies: 13, quattuordecies: 14,
-  quatuordecies: 14, quinquiesdecies: 15, quinquadecies: 15, sedecies: 16, sexiesdecies: 16,
-  septiesdecies: 17, septemdecies: 17, septendecies: 17, octiesdecies: 18, duodevicies: 18,
-  octodeciens: 18, noviesdecies: 19, undevicies: 19, novemdecies: 19, nonodecies: 19,
-};
-const ORDINAL_VALUES = Object.assign(
-  Object.fromEntries(ORDINALS.map((word, i) => [word, i + 2])), ORDINAL_VARIANTS);
-const ORDINAL_WORDS = Array.from(new Set(Object.keys(ORDINAL_VALUES).concat(
-  Object.keys(ORDINAL_VALUES).filter((w) => w.endsWith("ies")).map((w) => w.slice(0, -3) + "iens"))))
-  .sort((a, b) => b.length - a.length).join("|");
-
-/** The value of a Latin ordinal in any accepted spelling ("nonies" -> 9), or null. */
-function ordinalValue(word) {
-  const w = word.toLowerCase();
-  if (w in ORDINAL_VALUES) return ORDINAL_VALUES[w];
-  if (w.endsWith("iens")) return ORDINAL_VALUES[w.slice(0, -4) + "ies"] || null;
-  return null;
-}
-
-/* The grammar of docxio.identifiers._LABEL: "PP3 ter alt.", "pp3Ter", "[PP5]", "8 bis",
- * "OP9 bis alt 2", "OP3 (a) (ii)". Groups: 1 open, 2 kind, 3 num, 4 bare, 5 ord, 6 alt,
- * 7 altn, 8 sub, 9 close, 10 punct. */
-const LABEL_RE = new RegExp(
-  "^\\s*(\\[\\s*)?" +
-  "(?:(PP|OP)\\s*(\\d{1,3})(?!\\d)|(\\d{1,3})(?![\\d/,]))" +
-  "(?:[\\s\\-]*(" + ORDINAL_WORDS + ")(?![a-z]))?" +
-  "(?:[\\s\\-]*(alt)(?![a-z])\\.?(?:\\s*(\\d{1,2})(?![\\d.,]\\d))?)?" +
-  "((?:\\s*\\(\\s*(?:[a-z]{1,4})(?:\\s+(?:" + ORDINAL_WORDS + "))?\\s*\\))*)" +
-  "(\\s*\\])?" +
-  "([.,:;](?!\\d))?", "i");
-const SUB_RE = new RegExp("\\(\\s*([a-z]{1,4})(?:\\s+(" + ORDINAL_WORDS + "))?\\s*\\)", "gi");
-
-/** The canonical identifier typed at the start of `text` ("PP3 ter alt", "OP9 bis"), or null. */
-function parseLabel(text) {
-  text = text || "";
-  const m = LABEL_RE.exec(text);
-  if (!m) return null;
-  const end = m[0].length;
-  if (Boolean(m[1]) !== Boolean(m[9])) return null;
-  if (m[4] !== undefined && !(m[5] || m[6] || m[8] || m[10] === ".")) return null;
-  if (end < text.length && (/[\p{L}\p{N}]/u.test(text[end]) || "([/-".includes(text[end]))) return null;
-  let id = (m[2] ? m[2].toUpperCase() : "OP") + parseInt(m[3] || m[4], 10);
-  if (m[5]) {
-    const value = ordinalValue(m[5]);
-    if (value > 1) id += " " + ORDINALS[value - 2];
-  }
-  if (m[7] && parseInt(m[7], 10) > 1) id += " alt " + parseInt(m[7], 10);
-  else if (m[6] || m[7]) id += " alt";
-  for (const sub of (m[8] || "").matchAll(SUB_RE)) {
-    id += " (" + sub[1].toLowerCase() + (sub[2] ? " " + ORDINALS[ordinalValue(sub[2]) - 2] : "") + ")";
-  }
-  return id;
-}
-
-/** "4." or "4)" from list numbering -> "OP4"; null for other list labels ("(a)", "i."). */
-function operativeFromList(listString) {
-  const m = /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(listString || "");
-  return m ? "OP" + parseInt(m[1], 10) : null;
-}
-
-function normalise(text) {
-  return (text || "").replace(/\s+/g, " ").trim().toLowerCase();
-}
-
-/** The round paragraph whose base text the selected paragraph's text matches, or null. */
-function matchByText(text, paragraphs) {
-  const wanted = normalise(text);
-  if (wanted.length < 8) return null;
-  let best = null;
-  for (const p of paragraphs) {
-    const base = normalise(p.base_text);
-    if (!base) continue;
-    if (base === wanted) return p;
-    /* The delegate may have edited the paragraph: compare the opening words. */
-    const head = Math.min(40, base.length, wanted.length);
-    if (!best && head >= 20 && base.slice(0, head) === wanted.slice(0, head)) best = p;
-  }
-  return best;
-}
-
-/** Where the selected paragraph is: {id, source}, from its typed label, its list number or its text. */
-function identify(paragraph, roundParagraphs) {
-  const typed = parseLabel(paragraph.text);
-  if (typed) return { id: typed, source: "typed" };
-  if (paragraph.listString) {
-    const op = operativeFromList(paragraph.listString);
-    if (op) return { id: op, source: "numbering" };
-  }
-  const matched = matchByText(paragraph.text, roundParagraphs || []);
-  if (matched) return { id: matched.id, source: "text" };
-  return { id: null, source: "none" };
-}
 
 /* ---------- small DOM helpers ---------- */
 
@@ -170,192 +65,6 @@ function describeStance(s) {
   return [el("b", {}, s.stance), s.anchor ? " on " + quote(s.anchor) : "", who ? " " : "", who ? el("span", { class: "by" }, "(" + who + ")") : ""];
 }
 
-/* ---------- the backend ---------- */
-
-class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
-}
-
-function authHeaders(token) {
-  return { Authorization: "Bearer " + token };
-}
-
-async function errorMessage(response) {
-  let text = "";
-  try {
-    const body = await response.clone().json();
-    /* The API answers {error: <code name>, message: <sentence>}: the sentence is for people. */
-    text = body.message || body.error || "";
-  } catch (_) {
-    text = (await response.text()).slice(0, 200);
-  }
-  return text || response.status + " " + response.statusText;
-}
-
-async function api(token, path, options) {
-  const opts = Object.assign({}, options || {});
-  opts.headers = Object.assign(authHeaders(token), opts.headers || {});
-  const response = await fetch(path, opts);
-  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
-  return response;
-}
-
-/** /api/me in one shape whatever the backend's field names: role, delegation, negotiation, round. */
-function readMe(me) {
-  const name = (v) => (v && typeof v === "object" ? v.name || v.title || "" : v || "");
-  const round = me.current_round !== undefined ? me.current_round
-    : me.round && typeof me.round === "object" ? me.round.id : me.round;
-  return {
-    role: me.role === "secretariat" ? "secretariat" : "delegation",
-    delegation: name(me.delegation),
-    negotiation: name(me.negotiation) || me.negotiation_title || "",
-    symbol: (me.negotiation && me.negotiation.symbol) || me.symbol || "",
-    round: round === undefined ? null : round,
-    roundNumber: null,
-    published: false,
-  };
-}
-
-/** POST the document with upload progress (fetch has none): resolves to the parsed JSON reply. */
-function upload(token, url, bytes, filename, onProgress) {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", url);
-    xhr.setRequestHeader("Authorization", "Bearer " + token);
-    xhr.setRequestHeader("Content-Type", DOCX_TYPE);
-    xhr.setRequestHeader("X-Concord-Client", "addin");
-    /* Header values must be Latin-1: a name with other characters goes percent-encoded. */
-    xhr.setRequestHeader("X-Filename", /^[\x20-\x7e]*$/.test(filename) ? filename : encodeURIComponent(filename));
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
-    xhr.onload = () => {
-      let body = null;
-      try { body = JSON.parse(xhr.responseText); } catch (_) { body = null; }
-      if (xhr.status >= 200 && xhr.status < 300 && body) { onProgress(1); resolve(body); return; }
-      const message = (body && (body.message || body.error)) || (xhr.status + " " + xhr.statusText);
-      reject(new ApiError(xhr.status, message));
-    };
-    xhr.onerror = () => reject(new ApiError(0, "The secretariat's server could not be reached. Check your connection and try again."));
-    xhr.send(new Blob([bytes], { type: DOCX_TYPE }));
-  });
-}
-
-/* ---------- Word ---------- */
-
-function wordApi(version) {
-  return Boolean(Office.context.requirements && Office.context.requirements.isSetSupported("WordApi", version));
-}
-
-/** The paragraph the cursor (or the start of the selection) is in: text and list label. */
-async function selectedParagraph() {
-  return Word.run(async (context) => {
-    const paragraphs = context.document.getSelection().paragraphs;
-    paragraphs.load("items/text,items/isListItem");
-    await context.sync();
-    const first = paragraphs.items[0];
-    if (!first) return null;
-    let listString = "";
-    if (first.isListItem) {
-      const item = first.listItemOrNullObject;
-      item.load("listString");
-      await context.sync();
-      if (!item.isNullObject) listString = item.listString;
-    }
-    return { text: first.text, isListItem: first.isListItem, listString };
-  });
-}
-
-async function trackingMode() {
-  return Word.run(async (context) => {
-    context.document.load("changeTrackingMode");
-    await context.sync();
-    return context.document.changeTrackingMode;
-  });
-}
-
-async function setTrackAll() {
-  return Word.run(async (context) => {
-    context.document.changeTrackingMode = "TrackAll";
-    await context.sync();
-  });
-}
-
-/** Add a Word comment whose whole text is the stance word, on the selected text. */
-async function commentSelection(stance) {
-  return Word.run(async (context) => {
-    const selection = context.document.getSelection();
-    selection.load("text");
-    await context.sync();
-    if (!selection.text || !selection.text.trim()) return null;
-    selection.insertComment(stance);
-    await context.sync();
-    return selection.text;
-  });
-}
-
-function getFile(sliceSize) {
-  return new Promise((resolve, reject) => {
-    Office.context.document.getFileAsync(Office.FileType.Compressed, { sliceSize }, (result) => {
-      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(new Error("Word could not hand over the document: " + (result.error && result.error.message)));
-    });
-  });
-}
-
-function getSlice(file, index) {
-  return new Promise((resolve, reject) => {
-    file.getSliceAsync(index, (result) => {
-      if (result.status === Office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(new Error("Word could not read part " + (index + 1) + " of the document: " + (result.error && result.error.message)));
-    });
-  });
-}
-
-/** The whole document as .docx bytes, slice by slice in order; always closes the file. */
-async function documentBytes(onSlice) {
-  const file = await getFile(SLICE_SIZE);
-  try {
-    const chunks = [];
-    let total = 0;
-    for (let i = 0; i < file.sliceCount; i++) {
-      const slice = await getSlice(file, i);
-      const chunk = slice.data instanceof Uint8Array ? slice.data : Uint8Array.from(slice.data);
-      chunks.push(chunk);
-      total += chunk.length;
-      onSlice(i + 1, file.sliceCount);
-    }
-    const bytes = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) { bytes.set(chunk, at); at += chunk.length; }
-    return bytes;
-  } finally {
-    /* More than two open files make getFileAsync fail until Word restarts. */
-    file.closeAsync(() => {});
-  }
-}
-
-function documentFilename() {
-  const url = (Office.context.document && Office.context.document.url) || "";
-  const last = decodeURIComponent(url.split(/[\\/]/).pop() || "").split("?")[0];
-  return /\.docx$/i.test(last) ? last : (last ? last.replace(/\.[^.]*$/, "") + ".docx" : "submission.docx");
-}
-
-function toBase64(buffer) {
-  const bytes = new Uint8Array(buffer);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-async function openInWord(buffer) {
-  const base64 = toBase64(buffer);
-  return Word.run(async (context) => {
-    context.application.createDocument(base64).open();
-    await context.sync();
-  });
-}
-
 /* ---------- the pane ---------- */
 
 class Pane {
@@ -364,7 +73,7 @@ class Pane {
     this.me = null;
     this.paragraphs = [];
     this.canTrack = false;
-    this.refreshing = null;
+    this.refreshing = false;
     this.pendingRefresh = false;
   }
 
@@ -520,7 +229,7 @@ class Pane {
     } catch (error) {
       $("paragraph-text").textContent = "Could not read the selection: " + error.message;
     } finally {
-      this.refreshing = null;
+      this.refreshing = false;
     }
   }
 
@@ -536,14 +245,16 @@ class Pane {
     }
     const found = identify(paragraph, this.paragraphs);
     idNode.className = "identifier" + (found.id ? "" : " none");
-    idNode.textContent = found.id || "No identifier";
-    if (found.source === "text") idNode.append(el("span", { class: "id-source" }, "(matched by text)"));
+    idNode.textContent = found.id || (found.source === "new" ? "New paragraph" : "No identifier");
+    /* An edited paragraph is recognised by its words: say so, it is a best guess. */
+    if (found.source === "text" && !found.exact) idNode.append(el("span", { class: "id-source" }, "(by its text)"));
     $("paragraph-text").textContent = paragraph.text || "(empty paragraph)";
     const known = found.id ? this.paragraphs.find((p) => p.id === found.id) : null;
     const items = [];
     for (const p of (known && known.proposals) || []) items.push(el("li", {}, ...describeProposal(p)));
     for (const s of (known && known.stances) || []) items.push(el("li", {}, ...describeStance(s)));
-    if (!found.id) items.push(el("li", { class: "muted" }, "A title, chapeau or new text: proposals here are attributed to the nearest paragraph."));
+    if (found.source === "new") items.push(el("li", { class: "muted" }, "A paragraph your delegation is adding: the secretariat gives it the next free identifier after the paragraph before it (for example OP2 bis)."));
+    else if (!found.id) items.push(el("li", { class: "muted" }, "A title, chapeau or text without an identifier."));
     else if (!items.length) items.push(el("li", { class: "muted" }, "None yet."));
     list.append(...items);
   }
@@ -609,20 +320,14 @@ class Pane {
     const byParagraph = $("reading-paragraphs");
     warnings.replaceChildren();
     byParagraph.replaceChildren();
-    for (const w of reading.warnings || []) warnings.append(el("li", { role: "alert" }, typeof w === "string" ? w : w.message || JSON.stringify(w)));
-    let paragraphs = Array.isArray(reading.proposals) ? reading.proposals : Array.isArray(reading.paragraphs) ? reading.paragraphs : null;
-    if (!paragraphs) {
-      /* The reply only counts proposals: the round's paragraphs now include this submission's. */
-      await this.loadParagraphs();
-      const mine = this.me.delegation;
-      paragraphs = this.paragraphs
-        .map((p) => Object.assign({}, p, { proposals: (p.proposals || []).filter((q) => !mine || (q.delegations || []).includes(mine)) }))
-        .filter((p) => p.proposals.length || (p.stances || []).length);
-    } else {
-      await this.loadParagraphs();
-    }
-    const counted = paragraphs.reduce((n, p) => n + (p.proposals ? p.proposals.length : p.kind ? 1 : 0), 0);
+    for (const w of reading.warnings || []) warnings.append(el("li", { role: "alert" }, String(w)));
+    /* The reply (POST /api/rounds/<rid>/submissions) lists the paragraphs it touches:
+     * {paragraph, proposals, stances}; proposal_count counts the proposals. */
+    const paragraphs = Array.isArray(reading.proposals) ? reading.proposals : [];
+    const counted = paragraphs.reduce((n, p) => n + (p.proposals || []).length, 0);
     const count = typeof reading.proposal_count === "number" ? reading.proposal_count : counted;
+    /* The round's paragraphs now include this submission's proposals (for the paragraph card). */
+    await this.loadParagraphs();
     const draftStances = (reading.stances || []).map((st) => ({ id: "Whole draft", stances: [st] }));
     const grouped = groupByParagraph(paragraphs.concat(draftStances));
     const stanceCount = grouped.reduce((n, g) => n + g.stances.length, 0);
@@ -670,12 +375,15 @@ class Pane {
     const list = $("submissions");
     try {
       const body = await (await api(this.token, "/api/rounds/" + this.me.round + "/submissions")).json();
-      const submissions = Array.isArray(body) ? body : body.submissions || [];
+      /* Every version is listed (oldest first); the latest of each delegation counts. */
+      const submissions = body;
       list.replaceChildren();
       for (const s of submissions) {
-        const count = typeof s.proposals === "number" ? s.proposals : (s.proposals || []).length;
-        const item = el("li", {}, el("b", {}, s.delegation || "Unattributed"), " \u2014 " + plural(count, "proposal"));
-        for (const w of s.warnings || []) item.append(el("div", { class: "muted" }, "\u26a0 " + (typeof w === "string" ? w : w.message)));
+        const what = s.error ? "could not be read" : plural(s.proposal_count || 0, "proposal");
+        const version = s.version > 1 ? " (version " + s.version + ")" : "";
+        const item = el("li", {}, el("b", {}, s.delegation || "Unattributed"), version + " \u2014 " + what);
+        if (s.error) item.append(el("div", { class: "muted" }, s.error));
+        for (const w of s.warnings || []) item.append(el("div", { class: "muted" }, "\u26a0 " + String(w)));
         list.append(item);
       }
       if (!submissions.length) list.append(el("li", { class: "muted" }, "No submissions yet."));
@@ -718,16 +426,16 @@ class Pane {
   }
 }
 
-/** Proposals (or paragraph entries with proposals) grouped by paragraph identifier, in order. */
+/** Paragraph entries of a reading ({paragraph, proposals, stances}) merged by identifier, in order. */
 function groupByParagraph(entries) {
   const groups = [];
   const byId = new Map();
   for (const entry of entries) {
-    const id = entry.id || entry.paragraph || entry.paragraph_id || "(whole draft)";
+    const id = entry.paragraph || entry.id || "Whole draft";
     if (!byId.has(id)) { const g = { id, proposals: [], stances: [] }; byId.set(id, g); groups.push(g); }
     const group = byId.get(id);
-    if (Array.isArray(entry.proposals)) group.proposals.push(...entry.proposals); else if (entry.kind) group.proposals.push(entry);
-    if (Array.isArray(entry.stances)) group.stances.push(...entry.stances);
+    group.proposals.push(...(entry.proposals || []));
+    group.stances.push(...(entry.stances || []));
   }
   return groups.filter((g) => g.proposals.length || g.stances.length);
 }

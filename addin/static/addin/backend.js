@@ -1,0 +1,71 @@
+/* Talking to Concord's REST API from the task pane: bearer-token requests, errors as sentences,
+ * the upload with progress. Plain script, no build step: globals used by taskpane.js. */
+"use strict";
+
+const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+function authHeaders(token) {
+  return { Authorization: "Bearer " + token };
+}
+
+async function errorMessage(response) {
+  let text = "";
+  try {
+    const body = await response.clone().json();
+    /* The API answers {error: <code name>, message: <sentence>}: the sentence is for people. */
+    text = body.message || body.error || "";
+  } catch (_) {
+    text = (await response.text()).slice(0, 200);
+  }
+  return text || response.status + " " + response.statusText;
+}
+
+async function api(token, path, options) {
+  const opts = Object.assign({}, options || {});
+  opts.headers = Object.assign(authHeaders(token), opts.headers || {});
+  const response = await fetch(path, opts);
+  if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+  return response;
+}
+
+/** The caller as /api/me describes it ({role, name, delegation: {name}, negotiation: {title,
+ * symbol}, current_round}); the secretariat has no negotiation of its own (null fields). */
+function readMe(me) {
+  return {
+    role: me.role === "secretariat" ? "secretariat" : "delegation",
+    delegation: (me.delegation && me.delegation.name) || "",
+    negotiation: (me.negotiation && me.negotiation.title) || "",
+    symbol: (me.negotiation && me.negotiation.symbol) || "",
+    round: me.current_round === undefined ? null : me.current_round,
+    roundNumber: null,
+    published: false,
+  };
+}
+
+/** POST the document with upload progress (fetch has none): resolves to the parsed JSON reply. */
+function upload(token, url, bytes, filename, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Authorization", "Bearer " + token);
+    xhr.setRequestHeader("X-Concord-Client", "addin");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (_) { body = null; }
+      if (xhr.status >= 200 && xhr.status < 300 && body) { onProgress(1); resolve(body); return; }
+      const message = (body && (body.message || body.error)) || (xhr.status + " " + xhr.statusText);
+      reject(new ApiError(xhr.status, message));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "The secretariat's server could not be reached. Check your connection and try again."));
+    /* Multipart, not a raw body with X-Filename: a header cannot carry "Résolution révisée.docx",
+     * a multipart file name can (UTF-8). The browser sets the Content-Type boundary itself. */
+    const form = new FormData();
+    form.append("file", new Blob([bytes], { type: DOCX_TYPE }), filename);
+    xhr.send(form);
+  });
+}

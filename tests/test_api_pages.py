@@ -1,0 +1,76 @@
+"""The secretariat's pages through the Flask test client: login required, forms with CSRF, the
+invitation link, and what the round page shows (the browser test drives the same pages for real)."""
+from __future__ import annotations
+
+import io
+import re
+
+from tests.test_api import PASSWORD, Round, _login, app, client, rnd  # noqa: F401 (fixtures)
+from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_pages_need_a_login(client):
+    for path in ("/negotiations", "/negotiations/1", "/rounds/1"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_login_never_redirects_to_another_site(client):
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login?next=//evil.example.org/", data={
+        "username": "officer", "password": PASSWORD, "csrf_token": csrf_of(page)})
+    assert response.headers["Location"] == "/negotiations"
+
+
+def test_a_form_posted_without_the_csrf_token_changes_nothing(client):
+    _login(client)
+    assert client.post("/negotiations", data={"title": "Forged"}).status_code == 403
+    page = client.get("/negotiations").get_data(as_text=True)
+    assert "Forged" not in page
+    created = client.post("/negotiations", data={"title": "Real one", "csrf_token": csrf_of(page)})
+    assert created.status_code == 302
+    assert "Real one" in client.get("/negotiations").get_data(as_text=True)
+
+
+def test_importing_the_registry_on_the_page_shows_the_invitation_links_once(client, rnd: Round):
+    _login(client)
+    page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
+    shown = client.post(f"/negotiations/{rnd.nid}/delegations", data={
+        "csrf_token": csrf_of(page), "file": (io.BytesIO(rnd.files.registry.read_bytes()), "delegations.csv")})
+    html = shown.get_data(as_text=True)
+    tokens = re.findall(r'<code class="token">([^<]+)</code>', html)
+    assert len(tokens) == 3
+    assert not re.findall(r'<code class="token">', client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True))
+    invitation = client.get(f"/invite/{tokens[0]}").get_data(as_text=True)
+    assert "Delegation of Egypt" in invitation and "E/CN.7/2027/L.5" in invitation
+    assert client.get("/invite/not-a-token").status_code == 404
+
+
+def test_a_bad_base_draft_on_the_page_says_why(client, rnd: Round):
+    _login(client)
+    page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
+    response = client.post(f"/negotiations/{rnd.nid}/rounds", follow_redirects=True, data={
+        "csrf_token": csrf_of(page), "file": (io.BytesIO(b"%PDF-1.4"), "draft.pdf")})
+    assert "draft.pdf: this is a PDF file" in response.get_data(as_text=True)
+
+
+def test_the_round_page_shows_submissions_proposals_conflicts_and_charts(client, rnd: Round):
+    for name, delegation in (("egypt.docx", "Egypt"), ("singapore.docx", "Singapore"), ("mexico.docx", "Mexico")):
+        rnd.submit(name, rnd.as_(delegation))
+    rnd.submit("mexico.docx", rnd.as_("Mexico"), data=b"%PDF-1.4 oops")
+    _login(client)
+    before = client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
+    assert "this is a PDF file" in before and 'id="paragraphs"' not in before
+    rnd.merge()
+    html = client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
+    assert html.count("<tr class=\"failed\">") == 1
+    assert "<ins>illicit</ins>" in html and "(Egypt, Singapore)" in html or "(Singapore, Egypt)" in html
+    assert "<del>Recognizing</del>" in html
+    # One bar per delegation with proposals, with its count.
+    delegations_chart = html.split('id="chart-delegations"')[1].split("</figure>")[0]
+    assert delegations_chart.count("<rect") == 3 and "Mexico: 2" in delegations_chart
+    assert "Download compilation text" in html and "Publish to delegations" in html
