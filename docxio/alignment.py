@@ -79,8 +79,9 @@ class BaseIndex:
 
 
 def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]) -> Alignment:
-    """Match submission paragraphs to base paragraphs: identical text, then identifier (with a
-    text check), then the most similar remaining text. Paragraphs with no text take no part.
+    """Match submission paragraphs to base paragraphs: identical text (repeated texts in document
+    order), then identifier (with a text check), then the most similar remaining text, then a
+    paragraph rewritten in place between matched neighbours. Paragraphs with no text take no part.
     ``base`` may be a prepared ``BaseIndex`` when many submissions are aligned to one base."""
     index = base if isinstance(base, BaseIndex) else BaseIndex.of(base)
     items = index.items
@@ -106,7 +107,8 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
             candidates = [b for x in texts for b in index.folded.get(normalise(x), ())]
         candidates = [b for b in dict.fromkeys(candidates) if b in free_base]
         same_id = [b for b in candidates if submission[s].id and items[b].id == submission[s].id]
-        if same_id or len(candidates) == 1:
+        if same_id or candidates:
+            # Repeated texts ("Blank" in table cells, "[deleted]") pair up in document order.
             take(s, (same_id or candidates)[0])
     todo = [s for s in todo if s not in result.matched]
 
@@ -117,13 +119,13 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
             take(s, b)
     todo = [s for s in todo if s not in result.matched]
 
-    # 3. Most similar text, best pairs first; near the expected position wins ties.
+    # 3. Most similar text, best pairs first; near the same relative position wins ties.
     scored = []
     for s in todo:
         for b in free_base:
             score = _best_similarity(submission[s], items[b])
             if score >= TEXT_MATCH_SIMILARITY:
-                scored.append((-score, abs(s - b), s, b))
+                scored.append((-score, abs(s / len(submission) - b / len(items)), s, b))
     for _, _, s, b in sorted(scored):
         if s not in result.matched and b in free_base:
             take(s, b)

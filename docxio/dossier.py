@@ -18,7 +18,6 @@ from typing import Sequence
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docxcompose.composer import Composer
 from lxml import etree
 
 from docxio.errors import DocxioError, PackageError
@@ -56,6 +55,23 @@ def heading_text(entry: DossierEntry) -> str:
         return f"{entry.delegation} — date of arrival unknown"
     zone = f" {arrived.tzname()}" if arrived.tzinfo is not None else ""
     return f"{entry.delegation} — received {arrived.day} {arrived:%B %Y, %H:%M}{zone}"
+
+
+def _composer_class():
+    """docxcompose's Composer, imported without letting it break python-docx.
+
+    Importing docxcompose rebinds python-docx's global "cp" prefix to the custom-properties
+    namespace (``nsmap.update(NS)`` in docxcompose/utils.py), after which python-docx writes and
+    reads core properties (revision, modified date) in the wrong namespace for the rest of the
+    process. The prefixes python-docx had are put back; those docxcompose added are kept.
+    """
+    from docx.oxml.ns import nsmap
+
+    saved = dict(nsmap)
+    from docxcompose.composer import Composer
+
+    nsmap.update(saved)
+    return Composer
 
 
 def _load(entry: DossierEntry) -> docx.document.Document:
@@ -128,7 +144,7 @@ def build_dossier(entries: Sequence[DossierEntry], out: str | Path | None = None
         raise DocxioError("dossier", "no submissions to put in the dossier")
     master = docx.Document()
     master.add_heading("Submissions", level=0)
-    composer = Composer(master)
+    composer = _composer_class()(master)
     next_comment, next_revision = 0, 1
     for number, entry in enumerate(entries):
         submission = _load(entry)

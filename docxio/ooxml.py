@@ -5,6 +5,8 @@ Strict (ISO 29500 Strict, purl.oclc.org) documents use other namespace URIs for 
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 NS = {
@@ -91,6 +93,27 @@ def uses_aliased_namespaces(root: etree._Element) -> bool:
     spare transitional files (nearly all of them) a walk over every element.
     """
     return any(uri in NAMESPACE_ALIASES for uri in root.nsmap.values())
+
+
+_ALIAS_URIS = {uri.encode("ascii"): target.encode("ascii") for uri, target in NAMESPACE_ALIASES.items()}
+_ALIAS_DECLARATION = re.compile(
+    rb"""(xmlns(?::[A-Za-z_][\w.\-]*)?\s*=\s*)(["'])("""
+    + b"|".join(re.escape(uri) for uri in _ALIAS_URIS)
+    + rb""")\2"""
+)
+
+
+def normalize_namespace_declarations(data: bytes) -> bytes:
+    """The bytes of an XML part with Strict (and other aliased) namespace declarations rewritten to
+    their transitional URIs, so that parsing gives transitional names directly.
+
+    Much faster than renaming every element after parsing (one C-level pass instead of a Python
+    step per element); only ``xmlns`` declarations change, never text. Parts not in UTF-8 (rare
+    UTF-16 files) are returned unchanged: ``normalize_namespaces`` renames their elements instead.
+    """
+    if not any(uri in data for uri in _ALIAS_URIS):
+        return data
+    return _ALIAS_DECLARATION.sub(lambda m: m.group(1) + m.group(2) + _ALIAS_URIS[m.group(3)] + m.group(2), data)
 
 
 def normalize_namespaces(root: etree._Element) -> etree._Element:

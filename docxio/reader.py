@@ -126,7 +126,7 @@ from docxio.ooxml import (
     is_on,
     is_underlined,
 )
-from docxio.package import Package, open_package
+from docxio.package import Package, open_package, parse_xml
 
 # The other engineer's modules: used when present, so the reader works while they are written.
 try:
@@ -799,8 +799,12 @@ def _freeze(raw: _RawParagraph) -> Paragraph:
 
 
 def _part_root(package: Package, name: str) -> etree._Element | None:
-    root = package.xml(name)
-    return ooxml.normalize_namespaces(root) if root is not None else None
+    """A part parsed safely, in transitional names whatever namespaces the file used."""
+    data = package.read(name)
+    if data is None:
+        return None
+    root = parse_xml(ooxml.normalize_namespace_declarations(data), f"{package.file} ({name.lstrip('/')})")
+    return ooxml.normalize_namespaces(root)
 
 
 def _related(package: Package, source: str) -> dict[str, list[str]]:

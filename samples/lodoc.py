@@ -370,13 +370,16 @@ class Editor:
         self.spec = spec
         self.author = spec.get("author") or "Unknown Author"
         self.edit_no = 0
+        self._paragraphs: list | None = None  # cached: enumerating is the slowest UNO work here
 
     # -- errors and addressing ------------------------------------------------------------------
     def fail(self, message: str) -> SpecError:
         return SpecError(f"{self.label}: edit {self.edit_no} ({self.current_op}): {message}")
 
     def paragraph(self, index) -> tuple:
-        paras = body_paragraphs(self.doc)
+        if self._paragraphs is None:
+            self._paragraphs = body_paragraphs(self.doc)
+        paras = self._paragraphs
         if not isinstance(index, int) or not 0 <= index < len(paras):
             raise self.fail(f"paragraph {index!r} does not exist (the body has {len(paras)} paragraphs, 0-{len(paras) - 1})")
         return paras[index], paras
@@ -458,6 +461,8 @@ class Editor:
             if handler is None:
                 raise self.fail(f"unknown op {edit['op']!r}; known: {', '.join(sorted(OPS))}")
             handler(edit)
+            if edit["op"] in STRUCTURAL:
+                self._paragraphs = None  # paragraphs were added or removed: enumerate again
 
     def op_insert(self, edit: dict) -> None:
         cursor = self.point(edit)
@@ -560,6 +565,8 @@ class Editor:
 
 
 OPS = sorted(name[3:] for name in dir(Editor) if name.startswith("op_"))
+#: Edits that add or remove paragraphs (an untracked deletion really removes them).
+STRUCTURAL = {"insert_paragraph", "delete_paragraph", "split", "join"}
 
 
 def _required(editor: Editor, edit: dict, key: str):

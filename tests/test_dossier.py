@@ -119,3 +119,14 @@ def test_command_line_builds_the_dossier_with_delegation_prefixes(tmp_path, caps
 def test_command_line_names_a_missing_file(tmp_path, capsys):
     assert concord(["dossier", str(tmp_path / "absent.docx"), "-o", str(tmp_path / "d.docx")]) == 2
     assert "absent.docx: no such file" in capsys.readouterr().err
+
+
+def test_building_a_dossier_leaves_python_docx_core_properties_working(dossier):
+    # docxcompose rebinds python-docx's "cp" prefix on import; the dossier module puts it back.
+    document = docx.Document()
+    document.core_properties.revision = 7
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert docx.Document(io.BytesIO(buffer.getvalue())).core_properties.revision == 7
+    core = document_xml(buffer.getvalue(), "docProps/core.xml")
+    assert core.find("{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}revision").text == "7"

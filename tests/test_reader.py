@@ -381,6 +381,12 @@ def test_strict_documents_read_like_transitional():
     assert strict.body()[0].current == "OP1 strictly"
 
 
+def test_strict_namespace_written_as_text_stays_text():
+    uri = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+    draft = read_body(para(run(f"See {uri}")), strict=True)
+    assert draft.body()[0].current == f"See {uri}"
+
+
 def test_strict_corpus_file_reads_its_comment_and_section_change(real_corpus):
     comment = read_draft(real_corpus / "openxmlsdk__strict_CommentRangeStart.docx")
     assert len(comment.comments) == 1 and comment.comments[0].anchor
