@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 
@@ -97,7 +98,8 @@ def _uploaded_file(field: str = "file") -> tuple[bytes, str]:
     data = request.get_data(cache=False)
     if not data:
         abort(400, description=f"no file: send multipart field '{field}' or the bytes with an X-Filename header")
-    return data, request.headers.get("X-Filename") or "upload.docx"
+    # Percent-encoded, so a header can carry "Résolution révisée.docx" (headers are Latin-1).
+    return data, unquote(request.headers.get("X-Filename") or "") or "upload.docx"
 
 
 def negotiation_json(row) -> dict:
@@ -416,6 +418,11 @@ def merge(rid: int):
 
     _secretariat()
     _round_for(rid)
+    running = _store().active_job(rid)
+    if running is not None:
+        response = jsonify(error="conflict", message="this round is already being merged",
+                           job=running.id, url=url_for("api.get_job", jid=running.id))
+        return response, 409
     job = start_merge(_store(), rid)
     return jsonify(job=job, url=url_for("api.get_job", jid=job)), 202
 

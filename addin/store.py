@@ -492,6 +492,12 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(jobs).where(jobs.c.id == job_id)).first()
 
+    def active_job(self, round_id: int) -> Row | None:
+        """The round's merge job still queued or running, or None."""
+        with self.engine.connect() as c:
+            return c.execute(select(jobs).where(jobs.c.round_id == round_id,
+                                                jobs.c.state.in_(("queued", "running")))).first()
+
     def fail_interrupted_jobs(self) -> int:
         """Mark jobs left running by a stopped server as failed (they never finish otherwise)."""
         with self.engine.begin() as c:

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from docxio.wordiff import normalise, similarity
+from docxio.wordiff import normalise, similarity_of_words, words
 
 #: A paragraph whose identifier matches may have been edited heavily; below this it is another text.
 ID_MATCH_SIMILARITY = 0.35
@@ -44,38 +44,63 @@ class Alignment:
     moved: list[int] = field(default_factory=list)
 
 
-def _best_similarity(a: AlignItem, b: AlignItem) -> float:
-    return max((similarity(x, y) for x in a.texts for y in b.texts if x or y), default=0.0)
+class _Words:
+    """Word lists of paragraph texts, computed once per text."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str]] = {}
+
+    def of(self, text: str) -> list[str]:
+        found = self._cache.get(text)
+        if found is None:
+            found = self._cache[text] = words(text)
+        return found
+
+    def best(self, a: AlignItem, b: AlignItem, cutoff: float) -> float:
+        """The best similarity between any text of ``a`` and any text of ``b`` (0.0 under cutoff)."""
+        return max((similarity_of_words(self.of(x), self.of(y), cutoff)
+                    for x in a.texts for y in b.texts if x or y), default=0.0)
 
 
 @dataclass
 class BaseIndex:
-    """The base paragraphs prepared once for aligning many submissions: by exact text, by
-    normalised text and by identifier."""
+    """The base paragraphs prepared once for aligning many submissions: by identifier, and by text
+    in tiers tried in order — exact current text, current text typography aside, then the same for
+    earlier texts (a paragraph's text in an older round)."""
 
     items: Sequence[AlignItem]
-    exact: dict[str, list[int]] = field(default_factory=dict)
-    folded: dict[str, list[int]] = field(default_factory=dict)
+    tiers: tuple[dict[str, list[int]], ...] = ()
     by_id: dict[str, int] = field(default_factory=dict)
     usable: tuple[int, ...] = ()
+    words: _Words = field(default_factory=_Words)
 
     @classmethod
     def of(cls, items: Sequence[AlignItem]) -> "BaseIndex":
         """Index base paragraphs (paragraphs with no text take no part)."""
-        index = cls(items)
-        usable = []
+        tiers: tuple[dict[str, list[int]], ...] = ({}, {}, {}, {})
+        usable, by_id = [], {}
         for i, item in enumerate(items):
-            if not any(t.strip() for t in item.texts):
+            texts = [t for t in item.texts if t.strip()]
+            if not texts:
                 continue
             usable.append(i)
-            for t in dict.fromkeys(x for x in item.texts if x.strip()):
-                index.exact.setdefault(t, []).append(i)
-            for t in dict.fromkeys(normalise(x) for x in item.texts if x.strip()):
-                index.folded.setdefault(t, []).append(i)
+            current = item.texts[0] if item.texts and item.texts[0].strip() else None
+            for t in dict.fromkeys(texts):
+                exact, folded = (tiers[0], tiers[1]) if t == current else (tiers[2], tiers[3])
+                exact.setdefault(t, []).append(i)
+                folded.setdefault(normalise(t), []).append(i)
             if item.id:
-                index.by_id.setdefault(item.id, i)
-        index.usable = tuple(usable)
-        return index
+                by_id.setdefault(item.id, i)
+        return cls(items, tiers, by_id, tuple(usable))
+
+    def candidates(self, texts: Sequence[str], free: set[int]) -> list[int]:
+        """Free base paragraphs with one of ``texts``, from the first tier that has any, in
+        document order."""
+        for n, tier in enumerate(self.tiers):
+            found = [b for t in texts for b in tier.get(t if n % 2 == 0 else normalise(t), ()) if b in free]
+            if found:
+                return sorted(dict.fromkeys(found))
+        return []
 
 
 def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]) -> Alignment:
@@ -93,19 +118,15 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
         result.matched[s] = b
         free_base.discard(b)
 
-    # 1. Identical text (typography aside) with the same identifier, or unique identical text.
+    # 1. Identical text (current before earlier, exact before typography aside), preferring the same identifier.
     for s in todo:
         texts = submission[s].texts
         if len(texts) == 1:  # the usual case: one text, found once, unclaimed
-            found = index.exact.get(texts[0])
+            found = index.tiers[0].get(texts[0])
             if found is not None and len(found) == 1 and found[0] in free_base:
                 take(s, found[0])
                 continue
-        texts = [x for x in texts if x.strip()]
-        candidates = [b for x in texts for b in index.exact.get(x, ())]
-        if not candidates:
-            candidates = [b for x in texts for b in index.folded.get(normalise(x), ())]
-        candidates = [b for b in dict.fromkeys(candidates) if b in free_base]
+        candidates = index.candidates([x for x in texts if x.strip()], free_base)
         same_id = [b for b in candidates if submission[s].id and items[b].id == submission[s].id]
         if same_id or candidates:
             # Repeated texts ("Blank" in table cells, "[deleted]") pair up in document order.
@@ -115,7 +136,7 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
     # 2. Same identifier, text alike enough (numbering may have shifted under untracked edits).
     for s in todo:
         b = index.by_id.get(submission[s].id) if submission[s].id else None
-        if b is not None and b in free_base and _best_similarity(submission[s], items[b]) >= ID_MATCH_SIMILARITY:
+        if b is not None and b in free_base and index.words.best(submission[s], items[b], ID_MATCH_SIMILARITY) >= ID_MATCH_SIMILARITY:
             take(s, b)
     todo = [s for s in todo if s not in result.matched]
 
@@ -123,7 +144,7 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
     scored = []
     for s in todo:
         for b in free_base:
-            score = _best_similarity(submission[s], items[b])
+            score = index.words.best(submission[s], items[b], TEXT_MATCH_SIMILARITY)
             if score >= TEXT_MATCH_SIMILARITY:
                 scored.append((-score, abs(s / len(submission) - b / len(items)), s, b))
     for _, _, s, b in sorted(scored):
@@ -140,7 +161,7 @@ def align(base: Sequence[AlignItem] | BaseIndex, submission: Sequence[AlignItem]
         if before_s is None or after_s is None or after_s - before_s != 2:
             continue
         b = before_s + 1
-        if b in free_base and _best_similarity(submission[s], items[b]) >= GAP_MATCH_SIMILARITY:
+        if b in free_base and index.words.best(submission[s], items[b], GAP_MATCH_SIMILARITY) >= GAP_MATCH_SIMILARITY:
             take(s, b)
 
     result.new = [s for s in todo if s not in result.matched]

@@ -583,6 +583,11 @@ class _SubmissionReader:
                 f"based on an older round: {self.untracked_paragraphs} paragraphs differ from the base without "
                 "tracked changes; compared with the current base so nothing is lost"
             )
+        usable = sum(1 for bp in self.base_paras if bp.text.strip())
+        found = sum(1 for b in self.matched.values() if self.base_paras[b].text.strip())
+        if usable >= 4 and found * 2 < usable:
+            warnings.append(f"only {found} of the base draft's {usable} paragraphs were found in this file: "
+                            "is it a markup of this draft?")
         if counts["format"]:
             n = counts["format"]
             warnings.append(f"{n} formatting change{'s' if n != 1 else ''} (not proposals)")
@@ -726,6 +731,28 @@ def _merge_stances(raws: Sequence[_RawStance]) -> list[Stance]:
 # --------------------------------------------------------------------------- new paragraph identifiers
 
 
+def _new_identifier(after: str, taken: set[str]) -> str:
+    """The next free Latin ordinal after ``after``; past "tricies" (a pathological file, not a
+    negotiation), "<after> new N" so that nothing is dropped."""
+    if " new " in after:  # already past the ordinals
+        return _numbered_new(after, taken)
+    head = after.split(" ")[0]
+    # Only identifiers of the same paragraph can collide; the others need not be parsed again.
+    relevant = {t for t in taken if t.split(" ")[0] in (head, {"title": "PP0", "chapeau": "OP0"}.get(after, head))}
+    try:
+        return next_free_identifier(after, relevant)
+    except ValueError:
+        return _numbered_new(after, taken)
+
+
+def _numbered_new(after: str, taken: set[str]) -> str:
+    stem = after.split(" new ")[0]
+    n = 1
+    while f"{stem} new {n}" in taken:
+        n += 1
+    return f"{stem} new {n}"
+
+
 def _alt_id(identifier: str, taken: set[str]) -> str:
     candidate, n = f"{identifier} alt", 1
     while candidate in taken:
@@ -768,7 +795,7 @@ def _place_new(
             else:
                 if typed:
                     warnings.append(f"new paragraph typed as {typed} is already in the draft: numbered after {previous or 'the start'} instead")
-                identifier = next_free_identifier(previous or "title", taken)
+                identifier = _new_identifier(previous or "title", taken)
             taken.add(identifier)
             proposal = Proposal(kind="new_paragraph", inserted=records[0].text, at=0,
                                 tracked=any(r.tracked for r in records),

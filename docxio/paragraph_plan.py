@@ -6,9 +6,10 @@ which pieces (inserted text, attributions "(Egypt, Singapore)", alternatives sep
 stance notes, comment ranges) are emitted at which offset of the base text, in which order.
 
 Offsets are into ``ParagraphProposals.base_text``. Pieces at the same offset come in this order:
-first what *closes* there (the insertion that replaces a deletion ending there, then its
-attribution, then stance notes on a passage ending there, then comment ends), then what *opens*
-there (pure insertions, comment starts). Paragraph-level notes come last.
+first the start of a comment on the whole paragraph, then what *closes* there (the insertion
+that replaces a deletion ending there, then its attribution, then stance notes on a passage
+ending there, then comment ends), then what *opens* there (pure insertions, comment starts).
+Paragraph-level notes and comment ends come last.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ PIECE_ROLES = ("insert", "attribution", "separator", "note", "context", "struck"
 #: Proposal kinds laid out as a change of the paragraph's text.
 TEXT_KINDS = ("insert", "delete", "replace", "delete_paragraph", "footnote")
 
-_CLOSE, _OPEN, _TAIL = 0, 1, 2
+_FIRST, _CLOSE, _OPEN, _TAIL = -1, 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -310,5 +311,6 @@ def _emit_stances(paragraph: ParagraphProposals, mode: str, emit, notes: list[No
             continue
         for stance in stances:
             notes.append(Note(", ".join(names(stance.delegations)), stance.text or stance.stance))
-            emit(start, _OPEN, Piece("comment_start", comment=len(notes) - 1))
+            # A comment on the whole paragraph opens before anything inserted at its start.
+            emit(start, _FIRST if whole else _OPEN, Piece("comment_start", comment=len(notes) - 1))
             emit(end, _TAIL if whole else _CLOSE, Piece("comment_end", comment=len(notes) - 1))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -229,6 +229,10 @@ class _RawParagraph:
     mark_deleted: _PendingRevision | None = None
     comment_ids: dict[str, None] = field(default_factory=dict)
     hidden: bool = False  # a footnote separator: counted, not shown
+
+    def original_text(self) -> str:
+        """The paragraph's text with every change rejected (``Paragraph.original``)."""
+        return "".join("".join(parts) for parts, inserted, *_ in self.pieces if inserted is None)
 
 
 @dataclass
@@ -766,7 +770,7 @@ def _filled(cls: type, names: tuple[str, ...], values: tuple):
     return obj
 
 
-def _freeze(raw: _RawParagraph) -> Paragraph:
+def _freeze(raw: _RawParagraph, list_label: ListLabel | None = None) -> Paragraph:
     spans = tuple(
         _filled(Span, _SPAN_FIELDS, (
             "".join(parts),
@@ -792,6 +796,7 @@ def _freeze(raw: _RawParagraph) -> Paragraph:
         comment_ids=tuple(raw.comment_ids),
         story_id=raw.story_id,
         in_table=raw.in_table,
+        list_label=list_label,
     )
 
 
@@ -868,7 +873,7 @@ def read_package(package: Package) -> Draft:
     unknown: Counter = Counter()
     body = _StoryWalker(main, "body", root, marks, unknown).read(root)
 
-    raws = list(body)
+    others: list[_RawParagraph] = []
     comments_root = None
     related = _related(package, main)
     for story, suffixes in _STORY_PARTS:
@@ -879,14 +884,14 @@ def read_package(package: Package) -> Draft:
                 continue
             if story == "comment":
                 comments_root = part
-            raws.extend(raw for raw in _StoryWalker(name, story, part, marks, unknown).read(part) if not raw.hidden)
+            walker = _StoryWalker(name, story, part, marks, unknown)
+            others.extend(raw for raw in walker.read(part) if not raw.hidden)
 
-    paragraphs = [_freeze(raw) for raw in raws]
-    body_count = len(body)
-    body_paragraphs = _with_list_labels(package, body, paragraphs[:body_count])
+    labels = _list_labels(package, body)
+    body_paragraphs = [_freeze(raw, label) for raw, label in zip(body, labels, strict=True)]
     if _identification is not None:
         body_paragraphs = list(_identification.assign_identifiers(body_paragraphs))
-    paragraphs[:body_count] = body_paragraphs
+    paragraphs = body_paragraphs + [_freeze(raw) for raw in others]
 
     comments = _comments(package, related, comments_root, paragraphs, marks)
     package_related = _related(package, "")
@@ -907,23 +912,19 @@ def read_package(package: Package) -> Draft:
     )
 
 
-def _with_list_labels(
-    package: Package, raws: list[_RawParagraph], paragraphs: list[Paragraph]
-) -> list[Paragraph]:
-    """Attach the list number Word shows to each body paragraph, evaluated on the original view."""
+def _list_labels(package: Package, raws: list[_RawParagraph]) -> list[ListLabel | None]:
+    """The list number Word shows before each body paragraph, evaluated on the original view."""
     if _numbering is None or not raws:
-        return paragraphs
+        return [None] * len(raws)
     numbering = _numbering.read_numbering(package)
-    owners = _original_owners(paragraphs)
     refs = [
         numbering.paragraph_ref(raw.element, original=True) if owns else None
-        for raw, owns in zip(raws, owners)
+        for raw, owns in zip(raws, _original_owners(raws))
     ]
-    labels: list[ListLabel | None] = _numbering.list_labels(numbering, refs)
-    return [replace(p, list_label=label) if label is not None else p for p, label in zip(paragraphs, labels)]
+    return _numbering.list_labels(numbering, refs)
 
 
-def _original_owners(paragraphs: list[Paragraph]) -> list[bool]:
+def _original_owners(paragraphs: list[_RawParagraph]) -> list[bool]:
     """Which physical paragraph carries each ORIGINAL paragraph's list number.
 
     Physical paragraphs whose mark was inserted are joined with the next one in the original view;
@@ -938,7 +939,7 @@ def _original_owners(paragraphs: list[Paragraph]) -> list[bool]:
         joined = p.mark_inserted is not None and i + 1 < len(paragraphs) and not p.in_table
         if joined:
             continue
-        owner = next((j for j in group if paragraphs[j].original.strip()), group[0])
+        owner = next((j for j in group if paragraphs[j].original_text().strip()), group[0])
         owners[owner] = True
         group = []
     return owners

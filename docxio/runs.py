@@ -17,8 +17,10 @@ from lxml import etree
 
 from docxio.ooxml import qn
 
-#: Attribute marking elements the writer created, so they are not mistaken for base text.
-NEW_MARK = "{urn:concord:writer}new"
+#: Attribute marking elements the writer created, so they are not mistaken for base text. It has
+#: no namespace, so marking adds no namespace declaration (removing it again leaves the part's
+#: declarations exactly as they were: Word needs those that mc:Ignorable names).
+NEW_MARK = "concord-new"
 
 #: Run children that show text, and the text they show (w:t carries its own).
 _TEXT_CHILDREN = {

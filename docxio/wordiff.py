@@ -139,12 +139,24 @@ def canonical(old: str, edit: Edit) -> Edit:
     return Edit(at, text if deleted else "", text if inserted else "")
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two paragraphs are, 0..1, on their words (typography ignored)."""
+def words(text: str) -> list[str]:
+    """The words and punctuation of a text as ``similarity`` compares them (typography folded)."""
+    return [t for t in (_comparable(x) for x in tokens(text)) if t != " "]
+
+
+def similarity_of_words(a: list[str], b: list[str], cutoff: float = 0.0) -> float:
+    """``similarity`` on prepared word lists; 0.0 as soon as the cheap upper bounds show the
+    result would be below ``cutoff`` (aligning long unrelated files stays fast)."""
     if not a and not b:
         return 1.0
-    ta = [t for t in (_comparable(x) for x in tokens(a)) if t != " "]
-    tb = [t for t in (_comparable(x) for x in tokens(b)) if t != " "]
-    if not ta or not tb:
+    if not a or not b:
         return 0.0
-    return SequenceMatcher(None, ta, tb, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        return 0.0
+    return matcher.ratio()
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two paragraphs are, 0..1, on their words (typography ignored)."""
+    return similarity_of_words(words(a), words(b))

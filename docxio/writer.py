@@ -32,13 +32,13 @@ from lxml import etree
 from docxio import runs
 from docxio.acceptance import accept_all
 from docxio.errors import DocxioError
+from docxio.identifiers import parse_identifier, parse_label
 from docxio.ooxml import NS, STRICT_TO_TRANSITIONAL, qn, story_paragraphs
-from docxio.package import CT_NS, REL_NS, Package, open_package, parse_xml
+from docxio.package import CT_NS, REL_NS, Package, open_package
 from docxio.paragraph_plan import (
     Deletion, Note, ParagraphPlan, Piece, draft_stance_text, names, plan_paragraph,
 )
-from docxio.identifiers import parse_identifier, parse_label
-from docxio.proposals import Consolidation, ParagraphProposals, Proposal, Stance
+from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.schema_order import get_or_add, insert_in_order, set_property
 
 MODES = ("tracked", "compilation")
@@ -234,7 +234,7 @@ def _render_paragraphs(
             _render_into(element, plan_paragraph(entry, context.mode, context.date_of), entry.base_text, context)
         end = element
         if entry.status:
-            status = _text_paragraph(element, f"[{entry.id} {entry.status}]", context)
+            status = _text_paragraph(f"[{entry.id} {entry.status}]", context)
             end.addnext(status)
             end = status
         block_end[entry.id] = end
@@ -315,10 +315,10 @@ def _blank_paragraph(template: etree._Element | None) -> etree._Element:
     return element
 
 
-def _text_paragraph(template: etree._Element, text: str, context: _Context) -> etree._Element:
+def _text_paragraph(text: str, context: _Context) -> etree._Element:
     """A paragraph in the default style holding one line of secretariat text (a status line,
-    whole-draft stances), in the attribution style. ``template`` is where it goes (not copied:
-    a title's or list's look would not suit a note)."""
+    whole-draft stances), in the attribution style. The neighbour's paragraph formatting is not
+    copied: a title's or a list's look would not suit a note."""
     element = etree.Element(qn("w:p"))
     element.set(runs.NEW_MARK, "1")
     run = etree.SubElement(element, qn("w:r"))
@@ -343,7 +343,7 @@ def _render_draft_stances(
         title = paragraphs[0]
     if context.mode == "compilation":
         line = " ".join(draft_stance_text(s) for s in consolidation.stances)
-        title.addnext(_text_paragraph(title, line, context))
+        title.addnext(_text_paragraph(line, context))
         return
     for stance in consolidation.stances:
         words = stance.text or f"{stance.stance} on the resolution"
@@ -586,7 +586,6 @@ def _strip_marks(root: etree._Element) -> None:
     for element in root.iter():
         if runs.NEW_MARK in element.attrib:
             del element.attrib[runs.NEW_MARK]
-    etree.cleanup_namespaces(root)
 
 
 def _serialize(root: etree._Element) -> bytes:

@@ -21,7 +21,7 @@ batch, and always terminates it (then kills its process group) before exiting.
 Spec
 ====
 
-Top level (every key optional except as noted)::
+Top level (every key optional)::
 
     {
       "base": "/abs/path/base.docx",   # open this document; otherwise build from "paragraphs"
@@ -31,7 +31,8 @@ Top level (every key optional except as noted)::
       "author": "Ahmed Hassan",        # tracked-change author (LibreOffice user name) at the start
       "track": true,                   # record changes from the start (default false)
       "date": "2027-02-10T09:30:00Z",  # fixed date: see "Determinism" below
-      "edits": [ {...}, ... ]          # applied in order
+      "edits": [ {...}, ... ],         # applied in order
+      "name": "egypt"                  # a label for error messages
     }
 
 ``paragraphs`` entries are a string or ``{"text", "list_level", "bold", "italic", "align",
@@ -70,10 +71,11 @@ Edits (``"op"``)
 * ``delete_paragraph``  ``para`` [+ ``expect``: the paragraph's full text] — text and mark
 * ``split``             point — breaks the paragraph in two (an inserted paragraph mark)
 * ``join``              ``para`` — joins it with the next one (a deleted paragraph mark)
-* ``comment``           range or point + ``text`` [+ ``author``, ``initials``, ``date``,
-                        ``resolved``]; the author defaults to the current author, the initials to
-                        the author's initials, the date to the spec date; ``resolved`` true marks the
-                        comment done (LibreOffice writes ``w15:done="1"`` in commentsExtended.xml)
+* ``comment``           ``text`` on a range (``find``, or a position + ``expect``), else on a point
+                        [+ ``author``, ``initials``, ``date``, ``resolved``]; the author defaults
+                        to the current author, the initials to the author's initials, the date to
+                        the spec date; ``resolved`` true marks the comment done (LibreOffice
+                        writes ``w15:done="1"`` in commentsExtended.xml)
 * ``footnote``          point + ``text`` — a new footnote anchored there
 * ``format``            range + any of ``bold``/``italic``/``underline`` (true/false): a tracked
                         attribute change (w:rPrChange) when recording
@@ -82,6 +84,9 @@ Edits (``"op"``)
 
 LibreOffice 7.4 cannot make a comment a *reply* to another (its annotation has no parent
 property), so there is no reply edit; use Word-made files from the real corpus for threads.
+
+From Python (Debian's python3), ``with Office() as office: build(office, spec, out, label)``
+does the same in-process; ``samples/generate.py`` works that way.
 
 Robustness
 ----------
@@ -482,6 +487,7 @@ class Editor:
         cursor = self.text.createTextCursorByRange(para.getEnd())
         self.text.insertControlCharacter(cursor, PARAGRAPH_BREAK, False)
         self.text.insertString(cursor, _required(self, edit, "text"), False)
+        self._paragraphs = None  # the new paragraph is not in the cached list yet
         new_para, _ = self.paragraph(after + 1)
         if edit.get("numbered") is False:
             _drop_numbering(new_para)

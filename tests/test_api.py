@@ -222,11 +222,12 @@ def test_the_stored_file_is_the_exact_bytes_sent(rnd: Round):
 def test_a_raw_body_with_x_filename_is_accepted_from_the_addin(rnd: Round):
     data = rnd.files.submissions["mexico.docx"].read_bytes()
     response = rnd.client.post(f"/api/rounds/{rnd.rid}/submissions", data=data, headers={
-        **rnd.as_("Mexico"), "X-Filename": "L5 ICT draft (2).docx", "Content-Type": "application/octet-stream",
+        **rnd.as_("Mexico"), "X-Filename": "L5%20ICT%20draft%20(2)%20M%C3%A9xico.docx",
+        "Content-Type": "application/octet-stream",
         "X-Concord-Client": "addin"})
     assert response.status_code == 201
     body = response.get_json()
-    assert body["filename"] == "L5 ICT draft (2).docx" and body["channel"] == "addin"
+    assert body["filename"] == "L5 ICT draft (2) México.docx" and body["channel"] == "addin"
     assert ("replace", "Acknowledging") in {(k, t) for _, k, t, _ in proposals_of(body)}
 
 
@@ -446,3 +447,16 @@ def test_login_with_a_wrong_password_stays_on_the_page(client):
     response = client.post("/login", data={"username": "officer", "password": "nope", "csrf_token": csrf})
     assert response.status_code == 200 and "Wrong user name or password" in response.get_data(as_text=True)
     assert client.get("/negotiations").status_code == 302
+
+
+def test_a_second_merge_while_one_runs_is_409_and_points_at_the_running_job(app, rnd: Round):
+    running = app.extensions["concord_store"].create_job(rnd.rid)  # as if another officer had just clicked
+    response = rnd.client.post(f"/api/rounds/{rnd.rid}/merge", headers=rnd.secretariat)
+    assert response.status_code == 409 and response.get_json()["job"] == running
+    app.extensions["concord_store"].update_job(running, state="done", progress=100)
+    assert rnd.merge()["state"] == "done"
+
+
+def test_a_method_the_endpoint_does_not_have_is_405_in_json(rnd: Round):
+    response = rnd.client.delete(f"/api/rounds/{rnd.rid}", headers=rnd.secretariat)
+    assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"

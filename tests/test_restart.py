@@ -3,11 +3,21 @@ from __future__ import annotations
 
 import json
 import signal
+import ssl
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
 
 from tests.test_api_support import (
     RoundFiles, Server, admin_token, multipart, request, round_files, setup_round, wait_for_job,  # noqa: F401
 )
+
+
+def certificate(server: Server) -> x509.Certificate:
+    """The certificate the server presents (self-signed, made in its instance folder)."""
+    pem = ssl.get_server_certificate(("127.0.0.1", server.port))
+    return x509.load_pem_x509_certificate(pem.encode())
 
 
 def snapshot(server: Server, rid: int, token: str) -> dict:
@@ -44,10 +54,16 @@ def test_a_restarted_server_has_everything_and_the_old_tokens_still_work(round_f
         assert status == 200
         assert request(f"{server.url}/api/rounds/{rid}/publish", "POST", b"", token)[0] == 200
         before = snapshot(server, rid, token)
+        first_certificate = certificate(server)
+    names = first_certificate.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+    assert "localhost" in names.get_values_for_type(x509.DNSName)
+    assert "127.0.0.1" in [str(ip) for ip in names.get_values_for_type(x509.IPAddress)]
     assert before["report"][0] == 200 and len(before["submissions"]) == 2
 
     with Server(instance) as server:  # graceful stop, then start
         assert snapshot(server, rid, token) == before
+        # The same certificate: a user who trusted it once need not trust a new one.
+        assert certificate(server) == first_certificate
         me = json.loads(request(f"{server.url}/api/me", token=tokens["Egypt"])[1])
         assert me["delegation"]["name"] == "Egypt" and me["current_round"] == rid
         # A third submission arrives, is acknowledged, and the server is killed outright.

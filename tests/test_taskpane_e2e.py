@@ -277,6 +277,18 @@ def test_delegate_signs_in_follows_the_cursor_adds_a_stance_and_submits(context,
     assert "PP3" in reading and "online" in reading
     screenshot(page, "reading")
 
+    # Back in the text, the paragraph card now lists the delegation's proposals where the cursor is.
+    page.evaluate(f"window.__officeHost.select({drafts.PP2}, 12)")
+    page.wait_for_function("() => document.getElementById('paragraph-id').textContent === 'PP2'")
+    page.wait_for_function("() => document.getElementById('paragraph-proposals').textContent.includes('and abuse')")
+    assert "(Singapore)" in page.text_content("#paragraph-proposals")
+    page.evaluate(f"window.__officeHost.select({drafts.OP2}, 0)")
+    page.wait_for_function("() => document.getElementById('paragraph-proposals').textContent.includes('None yet')")
+    page.evaluate(f"window.__officeHost.select({drafts.PP2}, 12)")
+    page.wait_for_function("() => document.getElementById('paragraph-proposals').textContent.includes('and abuse')")
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "paragraph-with-proposals")
+
     # What the secretariat stored is exactly what Word handed over.
     submissions = backend.json("GET", f"/api/rounds/{backend.round}/submissions", backend.tokens["Singapore"])
     latest = submissions[-1]
@@ -519,3 +531,4 @@ def test_pane_reads_identifiers_with_the_same_grammar_as_docxio(context, backend
         found = identifiers.parse_label(label)
         expected.append(found.id if found else None)
     assert from_js == expected
+

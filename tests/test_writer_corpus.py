@@ -7,6 +7,7 @@ import io
 
 import docx
 import pytest
+from lxml import etree
 
 from docxio.errors import DocxioError
 from docxio.ooxml import qn, story_paragraphs
@@ -50,9 +51,14 @@ def test_proposals_land_in_real_documents(path):
         assert "strict" in path.name and "Strict" in str(exc) and path.name in str(exc)  # refused, by name
         return
     compilation = write_consolidated(path, consolidation)
+    declared = document_xml(path.read_bytes()).nsmap
     for data in (tracked, compilation):
         docx.Document(io.BytesIO(data))
-        assert order_problems(document_xml(data)) == []
+        root = document_xml(data)
+        assert order_problems(root) == []
+        # Word refuses a part whose mc:Ignorable names an undeclared prefix: keep every declaration.
+        assert root.nsmap == declared
+        assert "concord" not in etree.tostring(root).decode()
     read = read_draft(tracked, path.name)
     by_index = {p.index: p for p in read.body()}
     for entry in consolidation.paragraphs:

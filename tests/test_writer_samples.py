@@ -2,7 +2,6 @@
 read back by the reader, and the two renderings carrying the same proposals."""
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from datetime import datetime, timezone

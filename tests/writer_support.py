@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import copy
 import io
+import zipfile
 
 import docx
 from lxml import etree
 
-from docxio.ooxml import NS, qn
+from docxio.ooxml import qn
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal, Source, Stance, SubmissionSummary
 
 TITLE = "Strengthening international cooperation against drug trafficking"
@@ -67,8 +68,7 @@ def _insert_tracked(p, at: int, text: str, author: str, revision_id: str) -> Non
 
 def at(text: str, words: str) -> int:
     """Offset of ``words`` in ``text`` (fails loudly when the test data is wrong)."""
-    found = text.index(words)
-    return found
+    return text.index(words)
 
 
 def consolidation() -> Consolidation:
@@ -144,26 +144,18 @@ def expected_tracked_changes() -> list[tuple[str, str, str]]:
 
 def document_xml(data: bytes, part: str = "word/document.xml") -> etree._Element:
     """A part of a written package, parsed."""
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return etree.fromstring(archive.read(part))
 
 
 def part_names(data: bytes) -> list[str]:
     """Names of the parts of a package."""
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.namelist()
 
 
 def read_part(data: bytes, part: str) -> bytes:
     """The bytes of one part of a package."""
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read(part)
 
-
-W = NS["w"]

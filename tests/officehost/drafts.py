@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+from copy import deepcopy
 import struct
 import zlib
 
@@ -98,8 +99,6 @@ def _run(template, text: str, deleted: bool = False):
     run = template.makeelement(qn("w:r"), {})
     rpr = template.find(qn("w:rPr"))
     if rpr is not None:
-        from copy import deepcopy
-
         run.append(deepcopy(rpr))
     t = run.makeelement(qn("w:delText" if deleted else "w:t"), {})
     t.text = text

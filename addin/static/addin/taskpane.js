@@ -167,6 +167,7 @@ class Pane {
       }
       await this.checkTracking();
     }
+    if (!this.me.published) this.say("consolidated-status", "Available once the secretariat publishes the round's consolidated draft.");
     await this.loadParagraphs();
     await this.refreshParagraph();
   }

@@ -9,7 +9,11 @@
     return fetch(url, { method: method, body: body, headers: h, credentials: "same-origin" })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {
-          if (!r.ok) { throw new Error(data.message || ("HTTP " + r.status)); }
+          if (!r.ok) {
+            var error = new Error(data.message || ("HTTP " + r.status));
+            error.data = data;
+            throw error;
+          }
           return data;
         });
       });
@@ -89,7 +93,11 @@
       bar.style.width = "0%";
       text.textContent = "0 % — starting";
       api("POST", mergeButton.dataset.url).then(function (r) { poll(r.url); })
-        .catch(function (e) { text.textContent = e.message; mergeButton.disabled = false; });
+        .catch(function (e) {
+          // 409: a merge of this round is already running (another officer): follow it.
+          if (e.data && e.data.url) { poll(e.data.url); return; }
+          text.textContent = e.message; mergeButton.disabled = false;
+        });
     });
   }
 
