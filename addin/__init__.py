@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(secretariat.bp)
     _register_optional_blueprints(app)
     app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(Exception, _unexpected)
     # The submissions mailbox is polled only when CONCORD_IMAP_ENABLED is on (off by default).
     from addin.mail.mailbox import start_poller
 

@@ -33,7 +33,7 @@ def _bool(text: str) -> bool:
 
 
 def _size(text: str) -> int:
-    """ "25M", "512K", "1G" or plain bytes."""
+    """Bytes from "25M", "512K", "1G" or a plain number of bytes."""
     text = text.strip().upper()
     factor = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:], 1)
     return int(float(text.rstrip("KMG")) * factor)
@@ -51,8 +51,6 @@ SETTINGS: tuple[Setting, ...] = (
             "in invitation links and the add-in manifest. Default: the origin of the request."),
     Setting("MAX_CONTENT_LENGTH", 25 * 1024**2,
             "Largest accepted upload (request body), e.g. 25M. Larger requests get 413.", _size),
-    Setting("MAX_UNPACKED_SIZE", 200 * 1024**2,
-            "Largest total uncompressed size of a .docx (zip bomb guard), e.g. 200M.", _size),
     Setting("ADMIN_USER", "secretariat", "User name of the secretariat account `concord run` creates."),
     Setting("ADMIN_PASSWORD", None,
             "Password of that account; default: generated on first run and printed."),
@@ -90,7 +88,12 @@ def settings_help() -> str:
     """The settings as a Markdown table (the README's "Settings" section)."""
     rows = ["| Setting (environment variable) | Default | What it does |", "| --- | --- | --- |"]
     for s in SETTINGS:
-        default = "—" if s.default is None else f"`{s.default}`"
+        if s.default is None:
+            default = "—"
+        elif s.parse is _size:
+            default = f"`{s.default // 1024**2}M`"
+        else:
+            default = f"`{s.default}`"
         rows.append(f"| `{ENV_PREFIX}{s.name}` | {default} | {s.help} |")
     return "\n".join(rows)
 

@@ -14,8 +14,6 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.parser import BytesHeaderParser
-from email.utils import parsedate_to_datetime
 from functools import lru_cache
 
 from addin.store import Store
@@ -63,19 +61,6 @@ def sniff(data: bytes) -> str:
     if any(head.startswith(h) for h in _MAIL_HEADERS) and b"\n\n" in data.replace(b"\r\n", b"\n")[:65536]:
         return "eml"
     return "unknown"
-
-
-def eml_headers(data: bytes) -> tuple[str | None, str | None, str | None, datetime | None]:
-    """(Message-ID, sender, subject, date) from an .eml's headers, without reading its body: the
-    Message-ID must be known before storing so the same message is stored once."""
-    headers = BytesHeaderParser().parsebytes(data[:262_144])
-    date = None
-    try:
-        date = parsedate_to_datetime(headers["Date"]) if headers["Date"] else None
-    except (TypeError, ValueError):
-        date = None
-    message_id = (headers["Message-ID"] or "").strip() or None
-    return message_id, headers["From"], headers["Subject"], date
 
 
 def find_document(kind: str, data: bytes, filename: str) -> Document:

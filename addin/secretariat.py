@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from addin.auth import login_required
 
@@ -116,7 +116,9 @@ def import_delegations(nid: int):
     except HTTPException as exc:
         flash(exc.description)
         return redirect(url_for("secretariat.negotiation", nid=nid))
-    tokens = [(store.delegation(did), token) for did, token in imported]
+    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    tokens = [(store.delegation(did), token, base + url_for("secretariat.invitation", token=token))
+              for did, token in imported]
     return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
                            delegations=store.delegations(nid), tokens=tokens)
 

@@ -26,7 +26,7 @@ ICON_MAX_AGE = 24 * 3600
 # Word on the web shows the pane in an iframe of an Office host whose origin varies.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' https://appsforoffice.microsoft.com; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 

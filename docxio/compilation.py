@@ -51,18 +51,54 @@ class _Reading:
     notes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _tokens(paragraph: Paragraph) -> list[tuple[str, str]]:
-    """The paragraph's current text as (text, mark) runs: "U" underlined, "S" struck, "P" plain."""
+#: Footnote references have no text; while a paragraph is read each stands as one character
+#: of Unicode's private use plane, so offsets and the regular expressions treat it as a mark.
+_FOOTNOTE_BASE = 0xF0000
+
+
+def _tokens(paragraph: Paragraph) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The paragraph's current text as (text, mark) runs — "U" underlined, "S" struck, "P"
+    plain — and the footnote id each footnote-reference character stands for."""
     tokens: list[tuple[str, str]] = []
+    footnotes: dict[str, str] = {}
     for span in paragraph.spans:
-        if span.deleted is not None or not span.text:
+        if span.deleted is not None:
+            continue
+        text = span.text
+        if span.footnote is not None:
+            marker = chr(_FOOTNOTE_BASE + len(footnotes))
+            footnotes[marker] = span.footnote
+            text = marker + text
+        if not text:
             continue
         mark = "S" if span.strike else "U" if span.underline else "P"
         if tokens and tokens[-1][1] == mark:
-            tokens[-1] = (tokens[-1][0] + span.text, mark)
+            tokens[-1] = (tokens[-1][0] + text, mark)
         else:
-            tokens.append((span.text, mark))
-    return tokens
+            tokens.append((text, mark))
+    return tokens, footnotes
+
+
+def _pieces(text: str, footnotes: dict[str, str], **state) -> list[Span]:
+    """Spans for ``text`` with the given revision state, footnote characters made footnote spans."""
+    spans: list[Span] = []
+    plain = ""
+    for char in text:
+        if char in footnotes:
+            if plain:
+                spans.append(Span(plain, **state))
+                plain = ""
+            spans.append(Span("", footnote=footnotes[char], **state))
+        else:
+            plain += char
+    if plain:
+        spans.append(Span(plain, **state))
+    return spans
+
+
+def _without_marks(text: str, footnotes: dict[str, str]) -> str:
+    """``text`` without its footnote characters."""
+    return "".join(c for c in text if c not in footnotes)
 
 
 def _split_names(text: str) -> str:
@@ -187,7 +223,8 @@ def _read_plain(reading: _Reading, text: str, last: bool) -> None:
         reading.base += text[position:found.start()]
         at_end = last and not text[found.end():].strip()
         words = reading.base.split()
-        anchor = "" if at_end or not words else words[-1].strip(",.;:")
+        anchor = "" if at_end or not words else "".join(
+            c for c in words[-1] if ord(c) < _FOOTNOTE_BASE).strip(",.;:")
         for part in found.group(1).split(";"):
             stance, _, names = part.partition(":")
             reading.notes.append((anchor, stance.strip(), _split_names(names)))
@@ -195,7 +232,7 @@ def _read_plain(reading: _Reading, text: str, last: bool) -> None:
     reading.base += text[position:]
 
 
-def _spans(reading: _Reading, ids) -> list[Span]:
+def _spans(reading: _Reading, ids, footnotes: dict[str, str]) -> list[Span]:
     """Spans of the tracked paragraph: base text, deletions and insertions at their offsets."""
     base = reading.base
     deleted_by: list[str | None] = [None] * len(base)
@@ -212,11 +249,13 @@ def _spans(reading: _Reading, ids) -> list[Span]:
         boundary = position == len(base) or position in insertions or deleted_by[position] != deleted_by[start]
         if boundary and position > start:
             owner = deleted_by[start]
-            revision = Revision("delete", owner, None, next(ids), base[start:position]) if owner else None
-            spans.append(Span(base[start:position], deleted=revision))
+            text = base[start:position]
+            revision = Revision("delete", owner, None, next(ids), _without_marks(text, footnotes)) if owner else None
+            spans.extend(_pieces(text, footnotes, deleted=revision))
             start = position
         for proposal in insertions.pop(position, []):
-            spans.append(Span(proposal.inserted, inserted=Revision("insert", proposal.authors, None, next(ids), proposal.inserted)))
+            revision = Revision("insert", proposal.authors, None, next(ids), _without_marks(proposal.inserted, footnotes))
+            spans.extend(_pieces(proposal.inserted, footnotes, inserted=revision))
     return spans
 
 
@@ -250,7 +289,7 @@ def compilation_to_tracked(draft: Draft) -> Draft:
         text = paragraph.current
         if _status_parts(text) is not None:
             continue
-        tokens = _tokens(paragraph)
+        tokens, footnotes = _tokens(paragraph)
         if _DRAFT_LINE.match(text) and all(m == "P" for _, m in tokens):
             for stance, names in re.findall(rf"\(([^():]+):({_NAMES})\)", text):
                 comments.append(Comment(next(comment_ids), _split_names(names), "", None, stance.strip()))
@@ -259,7 +298,7 @@ def compilation_to_tracked(draft: Draft) -> Draft:
         if not reading.proposals and not reading.notes:
             paragraphs.append(paragraph)
             continue
-        spans = _spans(reading, revision_ids)
+        spans = _spans(reading, revision_ids, footnotes)
         notes = []
         for anchor, stance, names in reading.notes:
             comment = Comment(next(comment_ids), names, "", None, stance, anchor, (paragraph.index,))
@@ -267,9 +306,8 @@ def compilation_to_tracked(draft: Draft) -> Draft:
             notes.append(comment.id)
         mark_inserted = None
         label = parse_label(reading.base)
-        if reading.proposals and label is not None and not reading.base[label.body_start:].strip() and all(
-            s.inserted is not None or not s.text.strip() or s.text == reading.base for s in spans
-        ):
+        if reading.proposals and label is not None and not reading.base[label.body_start:].strip():
+            # Nothing but the identifier is base text: the whole paragraph is proposed.
             first = next(s.inserted for s in spans if s.inserted is not None)
             spans = [replace(s, inserted=first) if s.inserted is None else s for s in spans]
             mark_inserted = Revision("paragraph_insert", first.author, None, next(revision_ids))
@@ -280,9 +318,28 @@ def compilation_to_tracked(draft: Draft) -> Draft:
             paragraph, spans=tuple(spans), revisions=revisions, mark_inserted=mark_inserted,
             comment_ids=paragraph.comment_ids + tuple(notes),
         ))
+    paragraphs = _proposed_footnotes(paragraphs)
     authors = tuple(dict.fromkeys([*draft.authors, *(r.author for p in paragraphs for r in p.revisions),
                                    *(c.author for c in comments)]))
     return replace(draft, paragraphs=tuple(paragraphs), comments=tuple(comments), authors=authors)
+
+
+def _proposed_footnotes(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """The text of a footnote whose reference is an attributed insertion is inserted by the same
+    delegations (the compilation shows the attribution after the reference only)."""
+    proposed = {
+        span.footnote: span.inserted
+        for p in paragraphs if p.story == "body"
+        for span in p.spans if span.footnote is not None and span.inserted is not None
+    }
+    result = []
+    for paragraph in paragraphs:
+        revision = proposed.get(paragraph.story_id) if paragraph.story == "footnote" else None
+        if revision is not None:
+            spans = tuple(replace(s, inserted=revision) if s.text and s.inserted is None else s for s in paragraph.spans)
+            paragraph = replace(paragraph, spans=spans, revisions=paragraph.revisions + (revision,))
+        result.append(paragraph)
+    return result
 
 
 def _status_parts(text: str) -> tuple[str, str] | None:

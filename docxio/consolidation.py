@@ -127,11 +127,14 @@ class _Para:
     text the delegate started from (``before``: earlier rounds accepted, new changes rejected)
     and the text they propose (``after``: every change accepted)."""
 
-    __slots__ = ("paragraphs", "pieces", "before", "after", "is_new", "is_deleted")
+    __slots__ = ("paragraphs", "pieces", "before", "after", "is_new", "is_deleted", "splits")
 
-    def __init__(self, paragraphs: list[Paragraph], pieces: list[_Piece]) -> None:
+    def __init__(self, paragraphs: list[Paragraph], pieces: list[_Piece],
+                 splits: tuple[tuple[str, Revision], ...] = ()) -> None:
         self.paragraphs = paragraphs
         self.pieces = pieces
+        #: New paragraph marks inside it: the text that would start the second part, and the mark.
+        self.splits = splits
         if len(pieces) == 1 and pieces[0].state == "keep":  # unchanged: most paragraphs
             self.before = self.after = pieces[0].text
             self.is_new = self.is_deleted = False
@@ -178,7 +181,9 @@ def _submission_paragraphs(draft: Draft, known: _Known) -> list[_Para]:
     for paragraph in draft.body():
         current = _Para([paragraph], _pieces(paragraph, known))
         if pending is not None and not current.is_new:
-            current = _Para([*pending.paragraphs, paragraph], [*pending.pieces, *current.pieces])
+            split = (current.after, pending.paragraphs[-1].mark_inserted)
+            current = _Para([*pending.paragraphs, paragraph], [*pending.pieces, *current.pieces],
+                            (*pending.splits, split))
         elif pending is not None:
             paras.append(pending)
         pending = None
@@ -433,7 +438,9 @@ class _SubmissionReader:
         self.counts["tracked" if raw.tracked else "untracked"] += 1
 
     def _stance(self, b: int, stance: str, text: str, anchor: str, who: Attribution, source: Source) -> None:
+        """A stance read from the changes themselves (not from a comment)."""
         self.reading.stances.setdefault(b, []).append(_RawStance(stance, True, text or stance, anchor, who, source))
+        self.counts["stances"] += 1
 
     def _paragraph(self, k: int, b: int) -> None:
         """The proposals of one matched paragraph: move, deletion, or tracked and untracked edits."""
@@ -454,6 +461,7 @@ class _SubmissionReader:
             else:
                 self._add(b, _Raw("delete_paragraph", 0, base_text, "", who, True, source, _latest(revs)))
             return
+        self._splits_and_joins(k, b)
         if para.before == base_text and len(para.pieces) == 1 and not any(p.revisions for p in para.paragraphs):
             return  # untouched: most paragraphs of most submissions
         comparison = None if para.before == base_text else compare(base_text, para.before)
@@ -464,6 +472,24 @@ class _SubmissionReader:
             1 for p in para.paragraphs for r in p.revisions
             if r.type in FORMAT_TYPES and not self.context.known.has_revision(r)
         )
+
+    def _splits_and_joins(self, k: int, b: int) -> None:
+        """A new paragraph mark inside a paragraph (a split) or a deleted one at its end (a join
+        with the next) is not a text proposal: it is kept as the delegation's stance on the
+        paragraph, as a secretariat writes it ("Egypt: split PP1 before 'and noting'")."""
+        para, paragraph_id = self.paras[k], self.base_paras[b].paragraph.id
+        for tail, mark in para.splits:
+            words = " ".join(tail.split()[:4])
+            self._stance(b, f"split {paragraph_id} before \u201c{words}\u201d", "", "",
+                         self.attributor.attribute(mark.author), Source(self.file, mark.id))
+        mark = para.paragraphs[-1].mark_deleted
+        following = self.paras[k + 1] if k + 1 < len(self.paras) else None
+        if mark is None or self.context.known.has_revision(mark) or following is None or following.is_deleted:
+            return
+        next_b = self.matched.get(k + 1)
+        joined = self.base_paras[next_b].paragraph.id if next_b is not None else "the next paragraph"
+        self._stance(b, f"join {paragraph_id} with {joined}", "", "", self.attributor.attribute(mark.author),
+                     Source(self.file, mark.id))
 
     def _tracked_edits(self, para: _Para, b: int, comparison: Comparison | None) -> None:
         """Tracked changes, placed in base coordinates through the comparison when texts differ."""
@@ -592,11 +618,13 @@ class _SubmissionReader:
             n = counts["format"]
             warnings.append(f"{n} formatting change{'s' if n != 1 else ''} (not proposals)")
         warnings.extend(self.attributor.warnings)
-        if not (counts["tracked"] or counts["untracked"] or counts["comments"] or counts["format"]):
+        if not (counts["tracked"] or counts["untracked"] or counts["comments"] or counts["format"] or counts["stances"]):
             warnings.append("no changes and no comments found")
+        touched = len(self.reading.raws) + len({(n.anchor, n.chain) for n in self.reading.new})
         return SubmissionSummary(file=self.file, delegation=self.delegation,
                                  tracked=counts["untracked"] == 0, proposals=counts["tracked"] + counts["untracked"],
-                                 warnings=warnings, arrived=self.submission.arrived)
+                                 warnings=warnings, arrived=self.submission.arrived,
+                                 paragraphs=touched, comments=counts["comments"])
 
 
 def _aligned_id(paragraph: Paragraph) -> str:
@@ -655,6 +683,8 @@ def _merge_raws(raws: Sequence[_Raw]) -> list[tuple[Proposal, _Raw]]:
         for name in raw.attribution.delegations:
             if name not in proposal.delegations:
                 proposal.delegations.append(name)
+        if not raw.attribution.delegations and raw.attribution.author not in proposal.unattributed:
+            proposal.unattributed.append(raw.attribution.author)
         if raw.source not in proposal.sources:
             proposal.sources.append(raw.source)
         proposal.tracked = proposal.tracked or raw.tracked
@@ -805,6 +835,8 @@ def _place_new(
                 for name in r.attribution.delegations:
                     if name not in proposal.delegations:
                         proposal.delegations.append(name)
+                if not r.attribution.delegations and r.attribution.author not in proposal.unattributed:
+                    proposal.unattributed.append(r.attribution.author)
                 if r.source not in proposal.sources:
                     proposal.sources.append(r.source)
                 stances.extend(r.stances)

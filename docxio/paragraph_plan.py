@@ -19,11 +19,16 @@ from typing import Callable
 from docxio.proposals import DEFAULT_STANCES, ParagraphProposals, Proposal, Stance
 
 #: Piece roles. "context" is base text repeated inside an alternative, "struck" base text repeated
-#: struck through inside an alternative (compilation only).
-PIECE_ROLES = ("insert", "attribution", "separator", "note", "context", "struck", "comment_start", "comment_end")
+#: struck through inside an alternative (compilation only); "footnote" a proposed footnote (its
+#: text is the footnote's), placed where its reference goes.
+PIECE_ROLES = ("insert", "footnote", "attribution", "separator", "note", "context", "struck", "comment_start",
+               "comment_end")
 
 #: Proposal kinds laid out as a change of the paragraph's text.
 TEXT_KINDS = ("insert", "delete", "replace", "delete_paragraph", "footnote")
+
+#: Author of the comments Concord itself adds (the list of a conflict group's alternatives).
+CONCORD_AUTHOR = "Concord"
 
 _FIRST, _CLOSE, _OPEN, _TAIL = -1, 0, 1, 2
 
@@ -128,11 +133,21 @@ def _span(proposal: Proposal, length: int) -> tuple[int, int]:
     return start, min(length, start + size)
 
 
+def footnote_fallback(text: str) -> str:
+    """How a proposed footnote reads where the draft cannot hold footnotes: " [footnote: …]"."""
+    return f" [footnote: {text}]"
+
+
 def _inserted_text(proposal: Proposal) -> str:
-    """The text a proposal adds; a proposed footnote is shown in brackets where it would go."""
-    if proposal.kind == "footnote" and proposal.inserted:
-        return f" [footnote: {proposal.inserted}]"
-    return proposal.inserted
+    """The text a proposal adds to the paragraph itself (a footnote adds none)."""
+    return "" if proposal.kind == "footnote" else proposal.inserted
+
+
+def _insertion(proposal: Proposal, authors: tuple[str, ...], date: str | None) -> Piece:
+    """The piece a proposal's addition is: inserted text, or a proposed footnote."""
+    if proposal.kind == "footnote":
+        return Piece("footnote", proposal.inserted, authors, date)
+    return Piece("insert", proposal.inserted, authors, date)
 
 
 def _merge_authors(groups: list[list[str]]) -> tuple[str, ...]:
@@ -210,7 +225,7 @@ def plan_paragraph(
         start, end = _span(proposal, length)
         date = date_of(proposal)
         authors = names(proposal.delegations)
-        inserted = _inserted_text(proposal)
+        inserted = proposal.inserted
         group = alternatives.get(proposal.group or "")
         if mode == "compilation" and group:
             if proposal.group in placed_groups:
@@ -220,9 +235,9 @@ def plan_paragraph(
             continue
         phase = _CLOSE if end > start else _OPEN
         if inserted:
-            emit(end, phase, Piece("insert", inserted, authors, date))
+            emit(end, phase, _insertion(proposal, authors, date))
         if mode == "compilation":
-            last = inserted[-1:] or text[end - 1:end]
+            last = _inserted_text(proposal)[-1:] or ("" if proposal.kind == "footnote" else text[end - 1:end])
             emit(end, phase, Piece("attribution", padded_attribution(authors, last, text[end:end + 1]), authors, date))
 
     if mode == "tracked":
@@ -230,7 +245,7 @@ def plan_paragraph(
             spans = [_span(p, length) for p in group]
             start, end = min(s for s, _ in spans), max(e for _, e in spans)
             listing = " / ".join(_describe(text, p) for p in group)
-            notes.append(Note("Concord", f"Alternatives ({name}): {listing}", _latest([date_of(p) for p in group])))
+            notes.append(Note(CONCORD_AUTHOR, f"Alternatives ({name}): {listing}", _latest([date_of(p) for p in group])))
             emit(start, _OPEN, Piece("comment_start", comment=len(notes) - 1))
             emit(end, _CLOSE, Piece("comment_end", comment=len(notes) - 1))
 
@@ -254,7 +269,8 @@ def _describe(text: str, proposal: Proposal) -> str:
     """"'misuse' -> 'abuse' (Egypt)": one alternative in a conflict-group comment."""
     start, end = _span(proposal, len(text))
     old = text[start:end]
-    change = f"'{old}' -> '{proposal.inserted}'" if old else f"insert '{proposal.inserted}'"
+    what = f"footnote '{proposal.inserted}'" if proposal.kind == "footnote" else f"'{proposal.inserted}'"
+    change = f"'{old}' -> {what}" if old else f"insert {what}"
     if old and not proposal.inserted:
         change = f"delete '{old}'"
     return f"{change}{attribution_text(proposal.delegations)}"
@@ -272,7 +288,7 @@ def _emit_compilation_group(text: str, group: list[Proposal], emit, date_of) -> 
     phase = _CLOSE if end > start else _OPEN
     date = date_of(first)
     if first.inserted:
-        emit(first_end, _CLOSE if first_end > first_start else phase, Piece("insert", _inserted_text(first), names(first.delegations), date))
+        emit(first_end, _CLOSE if first_end > first_start else phase, _insertion(first, names(first.delegations), date))
     emit(end, phase, Piece("attribution", attribution_text(first.delegations), names(first.delegations), date))
     for proposal, (s, e) in zip(group[1:], spans[1:]):
         authors, date = names(proposal.delegations), date_of(proposal)
@@ -282,10 +298,12 @@ def _emit_compilation_group(text: str, group: list[Proposal], emit, date_of) -> 
         if text[s:e]:
             emit(end, phase, Piece("struck", text[s:e], authors, date))
         if proposal.inserted:
-            emit(end, phase, Piece("insert", _inserted_text(proposal), authors, date))
+            emit(end, phase, _insertion(proposal, authors, date))
         if text[e:end]:
             emit(end, phase, Piece("context", text[e:end]))
         shown = text[start:s] + text[s:e] + _inserted_text(proposal) + text[e:end]
+        if proposal.kind == "footnote" and not text[e:end]:
+            shown = ""  # ends with a footnote mark, not a space
         after = text[end:end + 1] if proposal is group[-1] else ""
         emit(end, phase, Piece("attribution", padded_attribution(authors, shown[-1:], after), authors, date))
 

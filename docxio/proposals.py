@@ -48,6 +48,9 @@ class Proposal:
     sources: list[Source] = field(default_factory=list)
     date: str | None = None
     moved_to: str | None = None
+    #: Authors of changes no delegation could be found for (no registry entry, no sender): the
+    #: proposal is kept and says whose it is as written in the file.
+    unattributed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +97,10 @@ class SubmissionSummary:
     proposals: int
     warnings: list[str] = field(default_factory=list)
     arrived: str | None = None
+    #: How many paragraphs its proposals touch and how many comments it has: "Turkey — 13
+    #: proposals in 8 paragraphs, 1 comment".
+    paragraphs: int = 0
+    comments: int = 0
 
 
 @dataclass

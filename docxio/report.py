@@ -3,8 +3,9 @@
 Key names are stable (issue 3): base.file; submissions[file, delegation, tracked, proposals,
 warnings]; paragraphs[id, base_text, new, after, status, proposals[kind, inserted, deleted, at,
 context_before, delegations, tracked, group, sources], stances[stance, text, anchor,
-delegations]]; warnings. Added keys: a proposal's ``moved_to`` and ``date``, a submission's
-``arrived``, and the top-level ``stances`` on the whole draft.
+delegations]]; warnings. Added keys: a proposal's ``moved_to``, ``date`` and ``unattributed`` (authors no
+delegation was found for), a submission's ``arrived``, ``paragraphs`` and ``comments``, a stance's
+``sources``, and the top-level ``stances`` on the whole draft.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def proposal_json(proposal: Proposal) -> dict:
         "sources": [_source(s) for s in proposal.sources],
         "moved_to": proposal.moved_to,
         "date": proposal.date,
+        "unattributed": list(proposal.unattributed),
     }
 
 
@@ -55,6 +57,8 @@ def report_json(consolidation: Consolidation) -> dict:
                 "proposals": s.proposals,
                 "warnings": list(s.warnings),
                 "arrived": s.arrived,
+                "paragraphs": s.paragraphs,
+                "comments": s.comments,
             }
             for s in consolidation.submissions
         ],

@@ -73,6 +73,14 @@ def insert_in_order(parent: etree._Element, child: etree._Element) -> etree._Ele
     return child
 
 
+def make_element(tag: str, **attributes: str) -> etree._Element:
+    """A new w: element with w: attributes: make_element("w:u", val="single")."""
+    element = etree.Element(qn(tag))
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
+
+
 def get_or_add(parent: etree._Element, tag: str) -> etree._Element:
     """The ``tag`` child ("w:rPr") of ``parent``, created at its schema position if absent."""
     found = parent.find(qn(tag))
@@ -86,10 +94,7 @@ def set_property(parent: etree._Element, tag: str, **attributes: str) -> etree._
     (keys are w: local names), at its schema position."""
     for old in parent.findall(qn(tag)):
         parent.remove(old)
-    element = etree.Element(qn(tag))
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-    return insert_in_order(parent, element)
+    return insert_in_order(parent, make_element(tag, **attributes))
 
 
 def order_problems(root: etree._Element) -> list[str]:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,27 +31,18 @@ from docxio import runs
 from docxio.acceptance import accept_all
 from docxio.errors import DocxioError
 from docxio.identifiers import parse_identifier, parse_label
-from docxio.ooxml import NS, STRICT_TO_TRANSITIONAL, qn, story_paragraphs
-from docxio.package import CT_NS, REL_NS, Package, open_package
+from docxio.ooxml import STRICT_TO_TRANSITIONAL, qn, story_paragraphs
+from docxio.package import Package, open_package
+from docxio.package_copy import (
+    add_concord_styles, comments_part, max_comment_id, max_id, serialize, updated_core, zip_package,
+)
 from docxio.paragraph_plan import (
-    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, names, plan_paragraph,
+    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, footnote_fallback, names, plan_paragraph,
 )
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal
-from docxio.schema_order import get_or_add, insert_in_order, set_property
+from docxio.schema_order import get_or_add, insert_in_order, make_element as _w, set_property
 
 MODES = ("tracked", "compilation")
-
-#: The character styles of the compilation rendering: id, name, run properties (tag, attributes).
-CONCORD_STYLES = (
-    ("ConcordInsertion", "Concord Insertion", (("w:u", {"val": "single"}),)),
-    ("ConcordDeletion", "Concord Deletion", (("w:strike", {}),)),
-    ("ConcordAttribution", "Concord Attribution", ()),
-)
-
-COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
-COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
-#: Author of the comments the writer itself adds (conflict groups).
-CONCORD_AUTHOR = "Concord"
 
 _TITLE_IDS = ("title",)
 
@@ -86,6 +75,10 @@ class _Context:
     date_of: Callable[[Proposal], str]
     styled: bool
     comments: list[etree._Element] = field(default_factory=list)
+    #: The base's footnotes part (None: proposed footnotes are written as bracketed text).
+    footnotes: etree._Element | None = None
+    #: Style ids the base defines (footnote styles are used only when present).
+    style_ids: frozenset[str] = frozenset()
 
 
 def iso_date(value: str | datetime | None, fallback: str) -> str:
@@ -149,32 +142,38 @@ def write_consolidated(
     paragraphs = story_paragraphs(body)
     targets = _locate(package.file, paragraphs, consolidation)
     changed: dict[str, bytes] = {}
+    stories = {name: package.xml(name) for name in _story_parts(package, main)}
 
     if mode == "compilation":
         accept_all(document)
-        for name in _story_parts(package, main):
-            root = package.xml(name)
+        for root in stories.values():
             accept_all(root)
-            changed[name] = _serialize(root)
     styles_name = next(iter(package.related(main, "styles")), None)
-    styled = mode == "compilation" and styles_name is not None
+    styles = package.xml(styles_name) if styles_name else None
+    style_ids = frozenset(s.get(qn("w:styleId"), "") for s in styles.iter(qn("w:style"))) if styles is not None else frozenset()
+    styled = mode == "compilation" and styles is not None
     if styled:
-        styles = package.xml(styles_name)
-        _add_concord_styles(styles)
-        changed[styles_name] = _serialize(styles)
+        add_concord_styles(styles)
+        changed[styles_name] = serialize(styles)
 
-    ids = _Ids(_max_id(package, "w:id", exclude_comments=True), _max_comment_id(package, main))
-    context = _Context(mode, ids, stamp, _date_resolver(consolidation, stamp), styled)
+    ids = _Ids(max_id(package, "w:id", exclude_comments=True), max_comment_id(package, main))
+    footnotes_name = next(iter(package.related(main, "footnotes")), None)
+    context = _Context(mode, ids, stamp, _date_resolver(consolidation, stamp), styled,
+                       footnotes=stories.get(footnotes_name) if footnotes_name else None, style_ids=style_ids)
     _render_paragraphs(consolidation, targets, paragraphs, context)
     _render_draft_stances(consolidation, targets, paragraphs, context)
+    for name, root in stories.items():
+        if mode == "compilation" or root is context.footnotes:
+            _strip_marks(root)
+            changed[name] = serialize(root)
     _strip_marks(document)
-    changed[main] = _serialize(document)
+    changed[main] = serialize(document)
     if context.comments:
-        changed.update(_comments_part(package, main, context.comments))
-    core = _updated_core(package, stamp)
+        changed.update(comments_part(package, main, context.comments))
+    core = updated_core(package, stamp)
     if core:
         changed.update(core)
-    data = _zip(package, changed)
+    data = zip_package(package, changed)
     if out is not None:
         Path(out).write_bytes(data)
     return data
@@ -451,6 +450,11 @@ def _piece_elements(piece: Piece, source, plan: ParagraphPlan, comment_ids: dict
         return [_w("w:commentRangeStart", id=comment_ids[piece.comment])]
     if piece.role == "comment_end":
         return _comment_end(comment_ids[piece.comment])
+    if piece.role == "footnote":
+        if context.footnotes is None:
+            piece = Piece("insert", footnote_fallback(piece.text), piece.authors, piece.date)
+        else:
+            return _footnote(piece, source, context)
     run = etree.Element(qn("w:r"))
     run.set(runs.NEW_MARK, "1")
     _copy_run_properties(run, source.find(qn("w:rPr")) if source is not None else None)
@@ -472,6 +476,55 @@ def _piece_elements(piece: Piece, source, plan: ParagraphPlan, comment_ids: dict
     if not len(properties):
         run.remove(properties)
     return [run]
+
+
+def _footnote(piece: Piece, source, context: _Context) -> list[etree._Element]:
+    """A proposed footnote: its reference where it goes and its text in the footnotes part —
+    both tracked insertions by the delegations (tracked), or underlined (compilation)."""
+    number = 1 + max((int(n.get(qn("w:id"), "0")) for n in context.footnotes.iter(qn("w:footnote"))
+                      if n.get(qn("w:id"), "").lstrip("-").isdigit()), default=0)
+    footnote = _w("w:footnote", id=str(number))
+    paragraph = etree.SubElement(footnote, qn("w:p"))
+    if "FootnoteText" in context.style_ids:
+        paragraph.append(etree.Element(qn("w:pPr")))
+        paragraph[0].append(_w("w:pStyle", val="FootnoteText"))
+    mark = _footnote_mark_run("w:footnoteRef", context)
+    text = etree.Element(qn("w:r"))
+    _set_text(text, " " + piece.text)
+    reference = _footnote_mark_run("w:footnoteReference", context, id=str(number))
+    reference.set(runs.NEW_MARK, "1")
+    if context.mode == "tracked":
+        content = etree.SubElement(paragraph, qn("w:ins"))
+        _revision_attributes(content, context, ", ".join(piece.authors), piece.date or context.now)
+        content.extend([mark, text])
+        wrapper = etree.Element(qn("w:ins"))
+        wrapper.set(runs.NEW_MARK, "1")
+        _revision_attributes(wrapper, context, ", ".join(piece.authors), piece.date or context.now)
+        wrapper.append(reference)
+        result = [wrapper]
+    else:
+        paragraph.extend([mark, text])
+        for run in (text, reference):
+            properties = get_or_add(run, "w:rPr")
+            if context.styled:
+                set_property(properties, "w:rStyle", val="ConcordInsertion")
+            set_property(properties, "w:u", val="single")
+        result = [reference]
+    context.footnotes.append(footnote)
+    return result
+
+
+def _footnote_mark_run(tag: str, context: _Context, **attributes: str) -> etree._Element:
+    """A run holding a footnote mark, superscript by the base's footnote reference style when it
+    has one, else by direct formatting."""
+    run = etree.Element(qn("w:r"))
+    properties = etree.SubElement(run, qn("w:rPr"))
+    if "FootnoteReference" in context.style_ids:
+        insert_in_order(properties, _w("w:rStyle", val="FootnoteReference"))
+    else:
+        insert_in_order(properties, _w("w:vertAlign", val="superscript"))
+    run.append(_w(tag, **attributes))
+    return run
 
 
 def _track_deletion(children: list[etree._Element], deletion: Deletion, context: _Context) -> None:
@@ -522,14 +575,6 @@ def _strike(child: etree._Element, context: _Context) -> None:
 
 
 # --- small XML helpers --------------------------------------------------------------------------
-
-
-def _w(tag: str, **attributes: str) -> etree._Element:
-    """A w: element with w: attributes."""
-    element = etree.Element(qn(tag))
-    for name, value in attributes.items():
-        element.set(qn(f"w:{name}"), value)
-    return element
 
 
 def _set_text(run: etree._Element, text: str) -> None:
@@ -588,11 +633,6 @@ def _strip_marks(root: etree._Element) -> None:
             del element.attrib[runs.NEW_MARK]
 
 
-def _serialize(root: etree._Element) -> bytes:
-    """A part's XML as Word writes it: declaration, UTF-8, standalone."""
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
 # --- comments -----------------------------------------------------------------------------------
 
 
@@ -618,117 +658,3 @@ def _comment_end(comment_id: str) -> list[etree._Element]:
     return [_w("w:commentRangeEnd", id=comment_id), reference]
 
 
-def _comments_part(package: Package, main: str, comments: list[etree._Element]) -> dict[str, bytes]:
-    """The comments part with ours appended; created, related and typed when the base has none."""
-    existing = package.related(main, "comments")
-    changed: dict[str, bytes] = {}
-    if existing:
-        name = existing[0]
-        root = package.xml(name)
-    else:
-        name = "word/comments.xml"
-        root = etree.Element(qn("w:comments"), nsmap={"w": NS["w"], "r": NS["r"]})
-        changed.update(_relate(package, main, name))
-    for comment in comments:
-        root.append(comment)
-    changed[name] = _serialize(root)
-    return changed
-
-
-def _relate(package: Package, main: str, name: str) -> dict[str, bytes]:
-    """The relationship and content type a new comments part needs."""
-    folder, base = main.rsplit("/", 1) if "/" in main else ("", main)
-    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
-    rels = package.xml(rels_name)
-    if rels is None:
-        rels = etree.Element(f"{{{REL_NS}}}Relationships", nsmap={None: REL_NS})
-    taken = {r.get("Id") for r in rels}
-    number = 1
-    while f"rIdConcord{number}" in taken:
-        number += 1
-    target = name[len(folder) + 1:] if folder and name.startswith(folder + "/") else "/" + name
-    etree.SubElement(rels, f"{{{REL_NS}}}Relationship", Id=f"rIdConcord{number}", Type=COMMENTS_TYPE, Target=target)
-    types = package.xml("[Content_Types].xml")
-    override = etree.SubElement(types, f"{{{CT_NS}}}Override")
-    override.set("PartName", "/" + name)
-    override.set("ContentType", COMMENTS_CONTENT_TYPE)
-    return {rels_name: _serialize(rels), "[Content_Types].xml": _serialize(types)}
-
-
-# --- styles, ids, properties, zip ---------------------------------------------------------------
-
-
-def _add_concord_styles(styles: etree._Element) -> None:
-    """Add the Concord character styles to styles.xml (kept when the base already has them)."""
-    present = {s.get(qn("w:styleId")) for s in styles.iter(qn("w:style"))}
-    for style_id, name, properties in CONCORD_STYLES:
-        if style_id in present:
-            continue
-        style = _w("w:style", type="character", customStyle="1", styleId=style_id)
-        style.append(_w("w:name", val=name))
-        style.append(_w("w:uiPriority", val="99"))
-        style.append(_w("w:qFormat"))
-        run_properties = etree.SubElement(style, qn("w:rPr"))
-        for tag, attributes in properties:
-            insert_in_order(run_properties, _w(tag, **attributes))
-        styles.append(style)
-
-
-def _max_id(package: Package, attribute: str, exclude_comments: bool) -> int:
-    """The largest numeric w:id in the document's XML parts (revisions, bookmarks share ranges
-    in practice), so new revision ids never collide with the base's."""
-    highest = 0
-    name_attr = qn(attribute)
-    for name in package.parts:
-        if not name.startswith("word/") or not name.endswith(".xml") or "/_rels/" in name:
-            continue
-        if exclude_comments and name.endswith("comments.xml"):
-            continue
-        root = package.xml(name)
-        for element in root.iter():
-            value = element.get(name_attr) if isinstance(element.tag, str) else None
-            if value and value.lstrip("-").isdigit():
-                highest = max(highest, int(value))
-    return highest
-
-
-def _max_comment_id(package: Package, main: str) -> int:
-    """The largest comment id of the base, so our comments get new ones."""
-    highest = -1
-    for name in package.related(main, "comments"):
-        for comment in package.xml(name).iter(qn("w:comment")):
-            value = comment.get(qn("w:id"), "")
-            if value.lstrip("-").isdigit():
-                highest = max(highest, int(value))
-    return highest
-
-
-def _updated_core(package: Package, stamp: str) -> dict[str, bytes]:
-    """docProps/core.xml with the revision number incremented and the modified date set."""
-    names = package.related("", "core-properties")
-    if not names:
-        return {}
-    root = package.xml(names[0])
-    revision = root.find(f"{{{NS['cp']}}}revision")
-    if revision is None:
-        revision = etree.SubElement(root, f"{{{NS['cp']}}}revision")
-    number = (revision.text or "0").strip()
-    revision.text = str(int(number) + 1 if number.isdigit() else 1)
-    modified = root.find(f"{{{NS['dcterms']}}}modified")
-    if modified is None:
-        modified = etree.SubElement(root, f"{{{NS['dcterms']}}}modified")
-        modified.set("{http://www.w3.org/2001/XMLSchema-instance}type", "dcterms:W3CDTF")
-    modified.text = stamp
-    return {names[0]: _serialize(root)}
-
-
-def _zip(package: Package, changed: dict[str, bytes]) -> bytes:
-    """The package with changed parts replaced and new ones added; content types first."""
-    buffer = io.BytesIO()
-    names = list(package.parts)
-    names += [n for n in changed if n not in package.parts]
-    names.sort(key=lambda n: n != "[Content_Types].xml")
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in names:
-            archive.writestr(name, changed.get(name, package.parts.get(name, b"")))
-    return buffer.getvalue()

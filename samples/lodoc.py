@@ -218,6 +218,9 @@ class Office:
                 pass
             self.proc = None
         shutil.rmtree(self.profile, ignore_errors=True)
+        # soffice leaves its pipe's socket file behind (/tmp/OSL_PIPE_<uid>_<name>, or /var/tmp)
+        for folder in ("/tmp", "/var/tmp"):
+            Path(folder, f"OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
 
     def kill(self) -> None:
         """Kill soffice's process group at once (the watchdog: a hung call then fails)."""
@@ -780,23 +783,32 @@ def run_jobs(jobs: list[tuple[dict, Path, str]], job_timeout: float | None = Non
     built, errors = [], []
     with Office() as office:
         for spec, out, label in jobs:
-            watchdog = threading.Timer(job_timeout, office.kill)
+            fired = threading.Event()  # set before the kill, so the failure below knows why
+
+            def on_timeout(fired=fired) -> None:
+                fired.set()
+                office.kill()
+
+            watchdog = threading.Timer(job_timeout, on_timeout)
             watchdog.start()
+            crashed = False
             try:
                 build(office, spec, out, label)
                 built.append(str(out))
             except SpecError as exc:
                 errors.append(str(exc))
-            except Exception as exc:  # a UNO error: report it, and restart soffice if it died
-                if not watchdog.is_alive():
+            except Exception as exc:  # a UNO error: report it; soffice is restarted below
+                if fired.is_set():
                     errors.append(f"{label}: LibreOffice took longer than {job_timeout:.0f} s and was killed")
                 else:
                     errors.append(f"{label}: LibreOffice failed: {type(exc).__name__}: {exc}")
                     traceback.print_exc(file=sys.stderr)
-                if office.proc is None or office.proc.poll() is not None or _is_disposed(exc):
-                    office.restart()
+                crashed = _is_disposed(exc)
             finally:
                 watchdog.cancel()
+            # The watchdog may also fire just after a job succeeded: any dead soffice is replaced.
+            if crashed or fired.is_set() or office.proc is None or office.proc.poll() is not None:
+                office.restart()
     return built, errors
 
 

@@ -124,6 +124,7 @@ def test_unknown_author_without_sender_is_unattributed_not_guessed():
                   *unchanged(0, 1)]
     result = consolidate(base_draft(), [submission("unknown.docx", paragraphs)], REGISTRY)
     assert proposals(result, "PP2") == [("insert", at, "", " and abuse", [], True, None)]
+    assert result.paragraph("PP2").proposals[0].unattributed == ["J. Smith"]
     assert any("'J. Smith'" in w and "unattributed" in w for w in result.warnings)
 
 

@@ -74,6 +74,9 @@ def round_files(tmp_path_factory):
             {"op": "comment", "para": 0, "find": "Strengthening", "text": "Reservation on the resolution"},
             {"op": "comment", "para": 5, "find": "cooperate", "text": "We can be flexible"},
         ]), d / "cuba.docx"),
+        (_spec(base, "Ahmed Hassan", [{"op": "split", "para": 2, "before": "through information"},
+                                      # paragraph 6 once the split made two of PP1: OP1
+                                      {"op": "join", "para": 6}]), d / "split_join.docx"),
         (_spec(base, "Egypt, Singapore", [{"op": "insert", "para": 2, "before": "trafficking", "text": "illicit "}]),
          base2),
         (_spec(base2, "Lucia Perez", [{"op": "insert", "para": 3, "after": "misuse", "text": " and abuse"}]),
@@ -201,3 +204,16 @@ def test_round_two_credits_only_new_changes(round_files):
     assert [(s.stance, s.delegations) for s in _paragraph(result, "PP3.").stances] == [
         ("consult with capital", ["Iran"])]
     assert [s.proposals for s in result.submissions] == [1, 0]
+
+
+def test_split_and_join_are_kept_as_stances_not_dropped(round_files):
+    """A new paragraph mark inside PP1 and a deleted one at the end of OP1 are not text proposals;
+    the officer still sees them, as the delegation's note on the paragraph."""
+    d = round_files
+    result = consolidate(read_draft(d / "base.docx"), [_sub(d, "split_join.docx")], REGISTRY)
+    assert all(p.proposals == [] for p in result.paragraphs)
+    notes = [(p.base_text[:12], s.stance, s.delegations) for p in result.paragraphs for s in p.stances]
+    pp1, op1, op2 = (_paragraph(result, start).id for start in ("PP1.", "Urges", "Invites"))
+    assert notes == [("PP1. Concern", f"split {pp1} before \u201cthrough information technologies,\u201d", ["Egypt"]),
+                     ("Urges Member", f"join {op1} with {op2}", ["Egypt"])]
+    assert result.submissions[0].warnings == []

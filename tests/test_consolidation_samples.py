@@ -140,6 +140,8 @@ def test_submission_readings_and_warnings(consolidated):
         "RF amendments L5.docx": ("Russian Federation", True, 2),
         "ZA inputs L5.docx": ("South Africa", True, 2),
     }
+    turkey = next(s for s in consolidated.submissions if s.delegation == "Turkey")
+    assert (turkey.proposals, turkey.paragraphs, turkey.comments) == (2, 2, 1)  # "2 proposals in 2 paragraphs, 1 comment"
     warnings = {s.file: s.warnings for s in consolidated.submissions if s.warnings}
     assert set(warnings) == {"iran comments (2).docx", "L5 ICT draft PAK.docx", "ZA inputs L5.docx"}
     assert warnings["iran comments (2).docx"] == [

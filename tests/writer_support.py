@@ -159,3 +159,41 @@ def read_part(data: bytes, part: str) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read(part)
 
+
+
+FOOTNOTES_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
+    '<w:r><w:t xml:space="preserve"> World Drug Report 2026.</w:t></w:r></w:p></w:footnote>'
+    '</w:footnotes>'
+)
+
+
+def with_footnotes(data: bytes) -> bytes:
+    """The package with a footnotes part (as Word writes it: two separators and one footnote,
+    referenced at the end of PP1), its relationship and content type."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')
+            elif item.filename == "word/_rels/document.xml.rels":
+                content = content.replace(b"</Relationships>", b'<Relationship Id="rIdFootnotes" Type="http://schemas.'
+                                          b'openxmlformats.org/officeDocument/2006/relationships/footnotes" '
+                                          b'Target="footnotes.xml"/></Relationships>')
+            elif item.filename == "word/document.xml":
+                root = etree.fromstring(content)
+                pp1 = next(p for p in root.iter(qn("w:p")) if "".join(t.text or "" for t in p.iter(qn("w:t"))) == PP1)
+                reference = etree.SubElement(pp1, qn("w:r"))
+                etree.SubElement(etree.SubElement(reference, qn("w:rPr")), qn("w:vertAlign")).set(qn("w:val"), "superscript")
+                etree.SubElement(reference, qn("w:footnoteReference")).set(qn("w:id"), "1")
+                content = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            target.writestr(item, content)
+        target.writestr("word/footnotes.xml", FOOTNOTES_XML)
+    return out.getvalue()
