@@ -234,10 +234,9 @@ def import_delegations(nid: int):
 def import_registry(store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:
     """Add or update the delegations of a registry CSV, each with a new invitation token;
     returns (delegation id, token) pairs. Aborts 422 with the file's problem when unreadable."""
+    from addin.auth import hash_token, new_token
     from docxio.delegations import parse_registry
     from docxio.errors import DocxioError
-
-    from addin.auth import hash_token, new_token
 
     try:
         text = data.decode("utf-8-sig")
@@ -297,10 +296,11 @@ def round_paragraphs(rid: int):
     everyone = merged is not None and _may_see_consolidated(row)
     own: dict[str, list] = {}
     if not caller.is_secretariat:
-        for s in store.submissions(rid, caller.delegation_id):
-            if s.reading_json:
-                for p in json.loads(s.reading_json).get("paragraphs", []):
-                    own[p["paragraph"]] = p["proposals"]  # later versions replace earlier ones
+        # The latest readable version counts, as in the merge; earlier ones are kept, not shown.
+        readable = [s for s in store.submissions(rid, caller.delegation_id) if s.reading_json and s.error is None]
+        if readable:
+            for p in json.loads(readable[-1].reading_json).get("paragraphs", []):
+                own[p["paragraph"]] = p["proposals"]
     if everyone:
         return jsonify({"round": rid, "merged": True, "paragraphs": [
             dict(p, status=statuses.get(p["id"])) for p in merged]})

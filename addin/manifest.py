@@ -121,6 +121,12 @@ def png_size(path: Path) -> tuple[int, int] | None:
     return struct.unpack(">II", head[16:24])
 
 
+def _size(image: etree._Element) -> int:
+    """The declared pixel size of a bt:Image (0 when absent or not a number: the XSD's to report)."""
+    text = image.get("size", "")
+    return int(text) if text.strip().isdigit() else 0
+
+
 def _icon_problem(url: str, size: int, icon_dir: Path, where: str) -> str | None:
     """Why the icon at ``url`` is not a ``size``-pixel square PNG we serve, or None if it is."""
     path = urlsplit(url).path
@@ -185,14 +191,16 @@ def manifest_problems(xml: bytes | str, icon_dir: Path = ICON_DIR) -> list[str]:
             problems.append(f"line {element.sourceline}: {local} resid {resid!r} does not resolve in Resources/{kind}{hint}")
 
     for icon in root.iterfind(".//ov:Icon", NS):
-        sizes = {int(i.get("size", "0")) for i in icon.iterfind("bt:Image", NS)}
+        sizes = {_size(i) for i in icon.iterfind("bt:Image", NS)}
         missing = [s for s in REQUIRED_ICON_SIZES if s not in sizes]
         if missing:
             problems.append(f"line {icon.sourceline}: Icon lacks the required sizes {', '.join(map(str, missing))} px")
         for image in icon.iterfind("bt:Image", NS):
             url = resources["Images"].get(image.get("resid"))
-            if url:
-                problem = _icon_problem(url, int(image.get("size", "0")), icon_dir, f"line {image.sourceline}")
+            if not _size(image):
+                problems.append(f"line {image.sourceline}: icon size {image.get('size')!r} is not a number of pixels")
+            elif url:
+                problem = _icon_problem(url, _size(image), icon_dir, f"line {image.sourceline}")
                 if problem:
                     problems.append(problem)
     for local, size in BASE_ICON_SIZES.items():

@@ -19,10 +19,9 @@ Progress = Callable[[int, str], None]
 def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p, m: None):
     """The round's consolidation (``docxio.proposals.Consolidation``) from the latest readable
     submission of each delegation, in order of arrival, with the secretariat's statuses."""
+    from addin.intake import _base_draft, registry_of
     from docxio.consolidation import Submission, consolidate
     from docxio.reader import read_draft
-
-    from addin.intake import _base_draft, registry_of
 
     round_row = store.round(round_id)
     progress(2, "reading the base draft")

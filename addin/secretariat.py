@@ -65,6 +65,17 @@ def contested(paragraphs: list[dict]) -> tuple[BarChart, BarChart]:
             bar_chart("Proposals per delegation", per_delegation.most_common()))
 
 
+def mark_superseded(submissions: list[dict]) -> list[dict]:
+    """Mark each submission a later version of the same delegation replaces (kept, not merged)."""
+    latest: dict[str, int] = {}
+    for s in submissions:
+        if s["delegation"] and s["error"] is None:
+            latest[s["delegation"]] = max(latest.get(s["delegation"], 0), s["version"])
+    return [dict(s, superseded_by=latest[s["delegation"]]
+                 if s["delegation"] in latest and s["version"] < latest[s["delegation"]] else None)
+            for s in submissions]
+
+
 @bp.get("/")
 def index():
     """Home: the negotiations."""
@@ -158,14 +169,16 @@ def round_page(rid: int):
     negotiation_row = store.negotiation(row.negotiation_id)
     delegations = store.delegations(row.negotiation_id)
     names = {d.id: d.name for d in delegations}
-    submissions = [submission_json(s, names) for s in store.submissions(rid)]
+    submissions = mark_superseded([submission_json(s, names) for s in store.submissions(rid)])
     paragraphs = json.loads(row.paragraphs_json) if row.paragraphs_json else []
+    report = json.loads(row.report_json) if row.report_json else {}
     statuses = store.statuses(rid)
     charts = contested(paragraphs) if paragraphs else None
     return render_template(
         "secretariat/round.html", round=row, negotiation=negotiation_row, delegations=delegations,
         submissions=submissions, paragraphs=paragraphs, statuses=statuses, charts=charts,
-        status_choices=STATUS_CHOICES, log=store.status_log(rid)[-20:])
+        status_choices=STATUS_CHOICES, log=store.status_log(rid)[-20:],
+        draft_stances=report.get("stances", []), merge_warnings=report.get("warnings", []))
 
 
 @bp.post("/rounds/<int:rid>/publish")

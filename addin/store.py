@@ -159,6 +159,16 @@ def utc(value: datetime | None) -> datetime | None:
     return value
 
 
+def clean_name(filename: str, limit: int = 255) -> str:
+    """A file name fit to store and show: no control characters, no folders, at most ``limit``
+    characters (keeping the extension). The name is only ever shown, never used as a path."""
+    name = "".join(ch for ch in filename if ch.isprintable()).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: limit - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:limit]
+    return name or "unnamed"
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the page read while a submission is written; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
@@ -355,14 +365,15 @@ class Store:
         rnd = self.round(round_id)
         if rnd is None:
             raise KeyError(f"no round {round_id}")
+        message_id = message_id[:998] if message_id else None  # RFC 5322's line limit
         if message_id:
             existing = self.submission_by_message_id(rnd.negotiation_id, message_id)
             if existing is not None:
                 return existing.id, False
         values = dict(
-            round_id=round_id, negotiation_id=rnd.negotiation_id, filename=filename, kind="unknown",
-            content=content, sha256=sha256(content), channel=channel, sender=sender,
-            message_id=message_id or None, subject=subject, received_at=received_at or now(),
+            round_id=round_id, negotiation_id=rnd.negotiation_id, filename=clean_name(filename), kind="unknown",
+            content=content, sha256=sha256(content), channel=channel, sender=sender[:500] if sender else None,
+            message_id=message_id, subject=subject, received_at=received_at or now(),
             delegation_id=delegation_id, version=1,
         )
         for attempt in range(60):

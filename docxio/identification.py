@@ -17,12 +17,13 @@ rejected), so that a submission's paragraphs carry the identifiers of the base d
 
 Physical paragraphs joined in the original view (a paragraph split by an inserted mark) are one
 original paragraph: the continuation carries the same identifier as the paragraph it continues.
-Pure: paragraphs in, new paragraphs out (``dataclasses.replace``).
+Pure: paragraphs in, new paragraphs out (copies with the identifier set).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 from dataclasses import dataclass, replace
 
 from docxio.identifiers import (
@@ -67,8 +68,8 @@ def assign_identifiers(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
     """
     result = list(paragraphs)
     body = [i for i, p in enumerate(paragraphs) if p.story == "body"]
-    for i, paragraph_id, source, label in _body_identifiers([paragraphs[i] for i in body]):
-        result[body[i]] = replace(paragraphs[body[i]], id=paragraph_id, id_source=source, label=label)
+    for i, (paragraph_id, source, label) in enumerate(body_identifiers([paragraphs[i] for i in body])):
+        result[body[i]] = with_identifier(paragraphs[body[i]], paragraph_id, source, label)
     counts: dict[tuple[str, str | None], int] = {}
     for i, p in enumerate(paragraphs):
         if p.story == "body":
@@ -76,8 +77,60 @@ def assign_identifiers(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
         key = (p.story, p.story_id)
         counts[key] = counts.get(key, 0) + 1
         where = f"{p.story} {p.story_id}" if p.story_id else p.story
-        result[i] = replace(p, id=f"{where} ¶{counts[key]}", id_source="structural", label="")
+        result[i] = with_identifier(p, f"{where} ¶{counts[key]}", "structural", "")
     return result
+
+
+class ParagraphFacts(Protocol):
+    """What identification reads of a body paragraph: a ``Paragraph``, or the reader's paragraph
+    before it is frozen (so the reader builds each model paragraph once, identifier included)."""
+
+    @property
+    def original(self) -> str: ...
+    @property
+    def current(self) -> str: ...
+    @property
+    def mark_inserted(self) -> object | None: ...
+    @property
+    def in_table(self) -> bool: ...
+    @property
+    def list_label(self) -> ListLabel | None: ...
+    @property
+    def style(self) -> str | None: ...
+
+
+def body_identifiers(paragraphs: Sequence[ParagraphFacts]) -> list[tuple[str, str, str]]:
+    """(id, id_source, label) for each body paragraph, in the order given (reading order, with
+    ``list_label`` evaluated on the original view): what ``assign_identifiers`` sets, for a caller
+    that builds the paragraphs itself."""
+    found: list[tuple[str, str, str] | None] = [None] * len(paragraphs)
+    for i, paragraph_id, source, label in _body_identifiers(paragraphs):
+        found[i] = (paragraph_id, source, label)
+    return found  # type: ignore[return-value]  # every position is filled by _body_identifiers
+
+
+def _can_copy_directly(cls: type) -> bool:
+    """Whether ``with_identifier`` may copy ``cls`` by its instance dict: a plain dataclass with a
+    __dict__ and no __post_init__ (checked once, so a model change falls back to ``replace``)."""
+    return not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
+
+
+_COPY_DIRECTLY = _can_copy_directly(Paragraph)
+
+
+def with_identifier(paragraph: Paragraph, paragraph_id: str, source: str, label: str) -> Paragraph:
+    """``paragraph`` with ``id``, ``id_source`` and ``label`` set.
+
+    The same value as ``dataclasses.replace``, which cost as much as all the rest of
+    identification together (it inspects the class's fields on every call, and a frozen
+    dataclass's __init__ sets each of Paragraph's fifteen fields through ``object.__setattr__``):
+    copying the instance dict gives an equal object at a fraction of the cost.
+    """
+    if not _COPY_DIRECTLY:
+        return replace(paragraph, id=paragraph_id, id_source=source, label=label)
+    copy = object.__new__(Paragraph)
+    copy.__dict__.update(paragraph.__dict__, id=paragraph_id, id_source=source, label=label)
+    return copy
 
 
 def is_chapeau(text: str) -> bool:
@@ -93,42 +146,51 @@ def is_chapeau(text: str) -> bool:
     )
 
 
-def _groups(paragraphs: Sequence[Paragraph]) -> list[_Group]:
+def _groups(paragraphs: Sequence[ParagraphFacts], originals: Sequence[str]) -> list[_Group]:
     """Original-view paragraphs: a physical paragraph whose mark was inserted joins the next one
-    (not across table cells, as the reader does)."""
+    (not across table cells, as the reader does). ``originals`` are the paragraphs' original texts."""
     groups: list[_Group] = []
     members: list[int] = []
+    last = len(paragraphs) - 1
     for i, p in enumerate(paragraphs):
+        if not members and (p.mark_inserted is None or i == last or p.in_table):
+            groups.append(_Group((i,), i, originals[i]))  # a paragraph on its own: most of them
+            continue
         members.append(i)
-        if p.mark_inserted is not None and i + 1 < len(paragraphs) and not p.in_table:
+        if p.mark_inserted is not None and i < last and not p.in_table:
             continue
         # The owner is the first with original text; else the last, which holds the original mark.
-        owner = next((j for j in members if paragraphs[j].original.strip()), members[-1])
-        groups.append(_Group(tuple(members), owner, "".join(paragraphs[j].original for j in members)))
+        owner = next((j for j in members if originals[j].strip()), members[-1])
+        groups.append(_Group(tuple(members), owner, "".join(originals[j] for j in members)))
         members = []
     return groups
 
 
-def _is_new(paragraph: Paragraph, group: _Group, index: int) -> bool:
+def _is_new(paragraph: ParagraphFacts, original: str, group: _Group, index: int) -> bool:
     """A paragraph only in the current view: no original text, some current text, and not the
     paragraph that carries its group's original text or mark (so it was joined to that one by an
     inserted paragraph mark: its own, or the one before it)."""
     return (
         index != group.owner
-        and not paragraph.original.strip()
+        and not original.strip()
         and bool(paragraph.current.strip())
     )
 
 
-def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, str, str]]:
+def _body_identifiers(paragraphs: Sequence[ParagraphFacts]) -> list[tuple[int, str, str, str]]:
     """(position, id, id_source, label) for each body paragraph."""
-    groups = _groups(paragraphs)
+    # Each paragraph's original text is joined from its spans once, not at every use.
+    originals = [p.original for p in paragraphs]
+    groups = _groups(paragraphs, originals)
     owners = [g.owner for g in groups]
     typed = {g.owner: parse_label(g.original) for g in groups}
     # The reader puts a group's list number on one of its members: take it from whichever has it.
-    labels = {g.owner: next((paragraphs[j].list_label for j in g.members if paragraphs[j].list_label), None)
-              for g in groups}
-    numbered = {owner: label for owner, label in labels.items() if _is_number(label)}
+    numbered = {}
+    for g in groups:
+        label = paragraphs[g.owner].list_label if len(g.members) == 1 else next(
+            (paragraphs[j].list_label for j in g.members if paragraphs[j].list_label), None)
+        if _is_number(label):
+            numbered[g.owner] = label
     chapeau = _chapeau(paragraphs, groups, typed, numbered)
     title = _title(paragraphs, groups, typed, numbered, chapeau)
 
@@ -148,7 +210,7 @@ def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, s
             entry = ("title", "structural", "")
         elif found is not None:
             entry = (found.id, "typed", found.text)
-            parents = _descend(parents, found.identifier)
+            parents = _descend(parents, found.identifier, found.id)
         elif label is not None and after_chapeau and (numbered_id := _numbered_id(label, parents)) is not None:
             entry = (numbered_id, "numbering", "")
             parents = _descend(parents, parse_identifier(numbered_id))
@@ -168,7 +230,7 @@ def _body_identifiers(paragraphs: Sequence[Paragraph]) -> list[tuple[int, str, s
     previous = ""
     for group in groups:
         for index in group.members:
-            if _is_new(paragraphs[index], group, index):
+            if _is_new(paragraphs[index], originals[index], group, index):
                 paragraph_id, label = _new_identifier(paragraphs[index], previous, taken)
                 taken.add(paragraph_id)
                 source = "new"
@@ -194,7 +256,7 @@ def _is_number(label: ListLabel | None) -> bool:
 
 
 def _chapeau(
-    paragraphs: Sequence[Paragraph], groups: Sequence[_Group], typed: dict, numbered: dict
+    paragraphs: Sequence[ParagraphFacts], groups: Sequence[_Group], typed: dict, numbered: dict
 ) -> int | None:
     """The owner of the chapeau line: the first chapeau-like paragraph before any typed label and
     any numbered paragraph (the chapeau opens the resolution, before PP1 and OP1)."""
@@ -207,7 +269,7 @@ def _chapeau(
 
 
 def _title(
-    paragraphs: Sequence[Paragraph], groups: Sequence[_Group], typed: dict, numbered: dict, chapeau: int | None
+    paragraphs: Sequence[ParagraphFacts], groups: Sequence[_Group], typed: dict, numbered: dict, chapeau: int | None
 ) -> int | None:
     """The title: the first paragraph in a Title or Heading 1 style before the chapeau, else the
     last non-empty paragraph before the chapeau that is not a bracketed note ("(Reservation on
@@ -227,7 +289,7 @@ def _title(
     return None
 
 
-def _group_text(paragraphs: Sequence[Paragraph], groups: Sequence[_Group], owner: int) -> str:
+def _group_text(paragraphs: Sequence[ParagraphFacts], groups: Sequence[_Group], owner: int) -> str:
     """The original text of the group ``owner`` leads."""
     return next(g.original for g in groups if g.owner == owner)
 
@@ -293,15 +355,20 @@ def _roman(value: int) -> str:
     return "".join(out) or "0"
 
 
-def _descend(parents: list[str | None], identifier: Identifier | None) -> list[str | None]:
-    """The parents after an identifier: a top-level id resets the levels below it."""
+def _descend(
+    parents: list[str | None], identifier: Identifier | None, canonical: str | None = None
+) -> list[str | None]:
+    """The parents after an identifier: a top-level id resets the levels below it. ``canonical``
+    is ``str(identifier)`` when the caller has it already (a typed label's ``LabelMatch.id``)."""
     if identifier is None:
         return parents
     depth = len(identifier.sub)
     if depth > 2:
         return parents
-    updated = list(parents[:depth]) + [str(identifier)] + [None] * (2 - depth)
-    return updated
+    text = canonical if canonical is not None else str(identifier)
+    if depth == 0:
+        return [text, None, None]  # a paragraph of its own: most of them
+    return list(parents[:depth]) + [text] + [None] * (2 - depth)
 
 
 def _unique(paragraph_id: str, taken: set[str]) -> str:
@@ -316,7 +383,7 @@ def _unique(paragraph_id: str, taken: set[str]) -> str:
     return candidate
 
 
-def _new_identifier(paragraph: Paragraph, previous: str, taken: set[str]) -> tuple[str, str]:
+def _new_identifier(paragraph: ParagraphFacts, previous: str, taken: set[str]) -> tuple[str, str]:
     """A new paragraph's identifier: the label its author typed when free, else the next free
     identifier after the previous paragraph."""
     found = parse_label(paragraph.current)

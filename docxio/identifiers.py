@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 #: Canonical Latin ordinals by value, from 2 ("bis") to 30 ("tricies").
 ORDINALS: tuple[str, ...] = (
@@ -41,7 +42,9 @@ _VALUES: dict[str, int] = {word: value for value, word in enumerate(ORDINALS, st
 def ordinal_value(word: str) -> int | None:
     """The value of a Latin ordinal suffix in any accepted spelling ("ter" → 3, "nonies" → 9,
     "deciens" → 10), or None when the word is not one."""
-    word = word.lower()
+    # casefold, not lower: the label pattern matches case-insensitively in Unicode, where a long s
+    # ("ſexies") is an "s"; lower() would leave it and a matched suffix would have no value.
+    word = word.casefold()
     if word in _VALUES:
         return _VALUES[word]
     if word.endswith("iens"):
@@ -128,6 +131,9 @@ _KIND_ORDER = {"PP": 1, "OP": 3}
 
 _ORDINAL_WORDS = sorted({*_VALUES, *(w[:-3] + "iens" for w in _VALUES if w.endswith("ies"))}, key=len, reverse=True)
 _ORD = "|".join(_ORDINAL_WORDS)
+#: First letters of the ordinals: a lookahead on them spares the regex trying every ordinal in turn
+#: after most identifiers ("PP12." is followed by a period, not a suffix).
+_ORD_FIRST = "".join(sorted({word[0] for word in _ORDINAL_WORDS}))
 
 # One grammar for labels and identifiers. Bare numbers ("8 bis", "8.") are operative paragraphs.
 # ``sub``: "(a)", "(ii)", "(a bis)". A label must end at a word boundary: "OP3 terminates" has
@@ -140,7 +146,7 @@ _LABEL = re.compile(
         (?P<kind>PP|OP)\s*(?P<num>\d{{1,3}})(?!\d)
       | (?P<bare>\d{{1,3}})(?![\d/,])
     )
-    (?:[\s\-]*(?P<ord>{_ORD})(?![a-z]))?
+    (?:[\s\-]*(?=[{_ORD_FIRST}])(?P<ord>{_ORD})(?![a-z]))?
     (?:[\s\-]*(?P<alt>alt)(?![a-z])\.?(?:\s*(?P<altn>\d{{1,2}})(?!\d))?)?
     (?P<sub>(?:\s*\(\s*(?:[a-z]{{1,6}})(?:\s+(?:{_ORD}))?\s*\))*)
     (?P<close>\s*\])?
@@ -149,6 +155,8 @@ _LABEL = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _MAX_LABEL_LENGTH = 120
+#: What a label can start with besides a digit (``\d``, any Unicode decimal digit): a bracket, "PP", "OP".
+_LABEL_FIRST = frozenset("[PpOo")
 _SUB = re.compile(rf"\(\s*([a-z]{{1,6}})(?:\s+({_ORD}))?\s*\)", re.IGNORECASE)
 
 
@@ -161,31 +169,57 @@ def parse_label(text: str) -> LabelMatch | None:
     not "2022 was"). A bracket that does not close right after the identifier
     ("[OP9bis agreed in informals]") is not a label.
     """
+    # Most paragraphs open with a word ("Recognizing", "Calls upon"): a label cannot start with
+    # anything but a bracket, P, O or a digit, so one character settles it before the regex runs.
+    first = text[:1]
+    if first not in _LABEL_FIRST and not first.isdecimal():
+        if not first.isspace():
+            return None
+        stripped = text.lstrip()
+        if stripped[:1] not in _LABEL_FIRST and not stripped[:1].isdecimal():
+            return None
     # A label is a few dozen characters: matching a bounded prefix keeps long paragraphs cheap.
-    lead = len(text) - len(text.lstrip())
-    found = _LABEL.match(text[: lead + _MAX_LABEL_LENGTH])
+    lead = len(text) - len(text.lstrip()) if first.isspace() else 0
+    found = _LABEL.match(text, 0, lead + _MAX_LABEL_LENGTH)
     if found is None:
         return None
     end = found.end()
-    if found["open"] and not found["close"]:
+    kind, num, bare, ordinal, alt, altn, sub, opened, closed, punct = found.group(
+        "kind", "num", "bare", "ord", "alt", "altn", "sub", "open", "close", "punct")
+    if opened and not closed:
         return None
-    if found["close"] and not found["open"]:
+    if closed and not opened:
         return None
-    if found["bare"] is not None and not (found["ord"] or found["alt"] or found["sub"] or found["punct"] == "."):
+    if bare is not None and not (ordinal or alt or sub or punct == "."):
         return None
     if end < len(text) and (text[end].isalnum() or text[end] in "([/-"):
         # "PP3bisect", "OP5(b" or "8-10": the label runs into other text, so it is not a label.
         return None
+    identifier, canonical = _identifier(kind, num or bare, ordinal, alt, altn, sub)
+    body_start = end
+    while body_start < len(text) and text[body_start].isspace():  # usually one space, or none
+        body_start += 1
+    return LabelMatch(canonical, identifier, text[found.end("lead"):end], end, body_start)
+
+
+@lru_cache(maxsize=4096)
+def _identifier(
+    kind: str | None, number: str, ordinal: str | None, alt: str | None, altn: str | None, sub: str
+) -> tuple[Identifier, str]:
+    """The identifier a label's parts spell, and its canonical text.
+
+    Memoised (a pure function of a few short strings): every submission of a round types the same
+    few hundred labels, and building the value and its text again for each was most of
+    ``parse_label``'s time once the pattern had matched.
+    """
     identifier = Identifier(
-        kind=(found["kind"] or "OP").upper(),
-        number=int(found["num"] or found["bare"]),
-        ordinal=ordinal_value(found["ord"]) if found["ord"] else 1,
-        alt=(int(found["altn"]) or 1) if found["altn"] else (1 if found["alt"] else 0),
-        sub=tuple(_canonical_sub(letters, suffix) for letters, suffix in _SUB.findall(found["sub"] or "")),
+        kind=(kind or "OP").upper(),
+        number=int(number),
+        ordinal=ordinal_value(ordinal) if ordinal else 1,
+        alt=(int(altn) or 1) if altn else (1 if alt else 0),
+        sub=tuple(_canonical_sub(letters, suffix) for letters, suffix in _SUB.findall(sub)) if sub else (),
     )
-    lead = len(found["lead"])
-    body_start = end + (len(text[end:]) - len(text[end:].lstrip()))
-    return LabelMatch(str(identifier), identifier, text[lead:end], end, body_start)
+    return identifier, str(identifier)
 
 
 def _canonical_sub(letters: str, suffix: str) -> str:

@@ -212,27 +212,52 @@ def _revision_from(el: etree._Element, kind: str, move_name: str | None = None) 
     return _PendingRevision(kind, el.get(W_AUTHOR, ""), el.get(W_DATE), el.get(W_ID, ""), move_name)
 
 
-@dataclass(eq=False)
 class _RawParagraph:
-    """A paragraph being read: pieces of text with their revision state, before freezing."""
+    """A paragraph being read: pieces of text with their revision state, before freezing.
 
-    index: int
-    story: str
-    story_id: str | None
-    element: etree._Element
-    in_table: bool
-    style: str | None = None
-    #: [text parts, inserted, deleted, format, footnote id, comment ids]
-    pieces: list[list] = field(default_factory=list)
-    revisions: list[_PendingRevision] = field(default_factory=list)
-    mark_inserted: _PendingRevision | None = None
-    mark_deleted: _PendingRevision | None = None
-    comment_ids: dict[str, None] = field(default_factory=dict)
-    hidden: bool = False  # a footnote separator: counted, not shown
+    A plain class with slots rather than a dataclass: one is made per paragraph of every part of
+    every submission, and a dataclass's default factories made that a measurable share of reading.
+    After the walk, ``finish`` joins each piece's text once; ``original`` and ``current`` (what
+    ``docxio.identification`` reads) and the frozen spans all use those texts.
+    """
 
-    def original_text(self) -> str:
+    __slots__ = (
+        "index", "story", "story_id", "element", "in_table", "style", "pieces", "revisions",
+        "mark_inserted", "mark_deleted", "comment_ids", "hidden", "texts", "list_label",
+    )
+
+    def __init__(
+        self, index: int, story: str, story_id: str | None, element: etree._Element, in_table: bool
+    ) -> None:
+        self.index = index
+        self.story = story
+        self.story_id = story_id
+        self.element = element
+        self.in_table = in_table
+        self.style: str | None = None
+        #: [text parts, inserted, deleted, format, footnote id, comment ids]
+        self.pieces: list[list] = []
+        self.revisions: list[_PendingRevision] = []
+        self.mark_inserted: _PendingRevision | None = None
+        self.mark_deleted: _PendingRevision | None = None
+        self.comment_ids: dict[str, None] = {}
+        self.hidden = False  # a footnote separator: counted, not shown
+        self.texts: list[str] = []  # each piece's text, joined by ``finish``
+        self.list_label: ListLabel | None = None
+
+    def finish(self) -> None:
+        """Join each piece's text parts, once (the walk appends text a run at a time)."""
+        self.texts = ["".join(piece[0]) for piece in self.pieces]
+
+    @property
+    def original(self) -> str:
         """The paragraph's text with every change rejected (``Paragraph.original``)."""
-        return "".join("".join(parts) for parts, inserted, *_ in self.pieces if inserted is None)
+        return "".join(text for text, piece in zip(self.texts, self.pieces) if piece[1] is None)
+
+    @property
+    def current(self) -> str:
+        """The paragraph's text with every change accepted (``Paragraph.current``)."""
+        return "".join(text for text, piece in zip(self.texts, self.pieces) if piece[2] is None)
 
 
 @dataclass
@@ -281,59 +306,6 @@ class _StoryWalker:
         self.table_depth = 0
         self.visited: set[int] = set()
         self.run_properties = _run_properties(root)
-        self.handlers: dict[str, Callable[[etree._Element], None]] = {
-            W_P: self._paragraph,
-            W_R: self._run,
-            M_R: self._run,
-            W_T: self._text,
-            W_DEL_TEXT: self._text,
-            M_T: self._text,
-            W_TAB: self._tab,
-            W_PTAB: self._tab,
-            W_BR: self._break,
-            W_CR: self._break,
-            W_SYM: self._symbol,
-            W_NO_BREAK_HYPHEN: self._no_break_hyphen,
-            W_FLD_CHAR: self._field_char,
-            W_INSTR_TEXT: self._field_code,
-            W_DEL_INSTR_TEXT: self._field_code,
-            W_INS: self._insertion,
-            W_MOVE_TO: self._insertion,
-            W_DEL: self._deletion,
-            W_MOVE_FROM: self._deletion,
-            W_HYPERLINK: self._walk,
-            W_SMART_TAG: self._walk,
-            W_CUSTOM_XML: self._walk,
-            W_FLD_SIMPLE: self._walk,
-            W_DIR: self._walk,
-            W_BDO: self._walk,
-            W_SDT_CONTENT: self._walk,
-            W_TXBX_CONTENT: self._walk,
-            ooxml.W_BODY: self._walk,
-            W_SDT: self._content_control,
-            MC_ALTERNATE_CONTENT: self._alternate_content,
-            W_DRAWING: self._drawing,
-            W_PICT: self._drawing,
-            W_OBJECT: self._drawing,
-            W_FOOTNOTE_REFERENCE: self._note_reference,
-            W_ENDNOTE_REFERENCE: self._note_reference,
-            W_COMMENT_RANGE_START: self._comment_start,
-            W_COMMENT_RANGE_END: self._comment_end,
-            W_COMMENT_REFERENCE: self._comment_reference,
-            W_MOVE_FROM_RANGE_START: self._move_range_start,
-            W_MOVE_TO_RANGE_START: self._move_range_start,
-            W_MOVE_FROM_RANGE_END: self._move_range_end,
-            W_MOVE_TO_RANGE_END: self._move_range_end,
-            W_TBL: self._table,
-            W_TR: self._row,  # rows and cells reached through w:customXml / w:sdt wrappers
-            W_TC: self._cell,
-            ooxml.qn("w:ruby"): self._walk,  # its base text (w:rubyBase); the guide (w:rt) is skipped
-            ooxml.qn("w:rubyBase"): self._walk,
-            W_COMMENT: self._note,
-            W_FOOTNOTE: self._note,
-            W_ENDNOTE: self._note,
-            W_SECT_PR: self._section,
-        }
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -349,14 +321,16 @@ class _StoryWalker:
             self.paragraphs[-1].revisions.extend(self.pending)
         self.pending = []
         self.paragraphs.sort(key=lambda raw: raw.index)
+        for raw in self.paragraphs:
+            raw.finish()
         return self.paragraphs
 
     def _walk(self, el: etree._Element) -> None:
-        handlers = self.handlers
+        handlers = _HANDLERS
         for child in el:
             handler = handlers.get(child.tag)
             if handler is not None:
-                handler(child)
+                handler(self, child)
             elif child.tag not in _SILENT:
                 self._other(child)
 
@@ -380,23 +354,26 @@ class _StoryWalker:
         self.visited.add(id(p))
         raw = _RawParagraph(index, self.story, self.story_id, p, self.table_depth > 0)
         raw.hidden = self.in_separator
-        raw.revisions.extend(self.pending)
-        self.pending = []
+        if self.pending:
+            raw.revisions.extend(self.pending)
+            self.pending = []
         for comment_id in self.open_comments:
             raw.comment_ids[comment_id] = None
             self.marks.anchor_paragraph(comment_id, index)
         self.paragraphs.append(raw)
         saved = self.current, self.active, self.format
         self.current, self.active, self.format = raw, (), _PLAIN
+        handlers = _HANDLERS
         first = True
         for child in p:
-            if first and child.tag == W_PPR:
+            tag = child.tag
+            if first and tag == W_PPR:
                 self._paragraph_properties(child, raw)
             else:
-                handler = self.handlers.get(child.tag)
+                handler = handlers.get(tag)
                 if handler is not None:
-                    handler(child)
-                elif child.tag not in _SILENT:
+                    handler(self, child)
+                elif tag not in _SILENT:
                     self._other(child)
             first = False
         for comment_id in self.open_comments:
@@ -452,7 +429,7 @@ class _StoryWalker:
 
     def _run(self, r: etree._Element) -> None:
         self.format = _PLAIN
-        handlers = self.handlers
+        handlers = _HANDLERS
         for child in r:
             tag = child.tag
             if tag == W_T or tag == W_DEL_TEXT:
@@ -462,7 +439,7 @@ class _StoryWalker:
             else:
                 handler = handlers.get(tag)
                 if handler is not None:
-                    handler(child)
+                    handler(self, child)
                 elif tag not in _SILENT:
                     self._other(child)
         self.format = _PLAIN
@@ -643,9 +620,9 @@ class _StoryWalker:
             elif tag == W_TBL_PR or tag == W_TBL_GRID or tag == W_TBL_PR_EX:
                 self._table_changes(child)
             else:
-                handler = self.handlers.get(tag)
+                handler = _HANDLERS.get(tag)
                 if handler is not None:
-                    handler(child)
+                    handler(self, child)
                 elif tag not in _SILENT:
                     self._other(child)
         self.table_depth -= 1
@@ -663,9 +640,9 @@ class _StoryWalker:
             elif tag == W_CUSTOM_XML:
                 self._row(child)
             else:
-                handler = self.handlers.get(tag)
+                handler = _HANDLERS.get(tag)
                 if handler is not None:
-                    handler(child)
+                    handler(self, child)
                 elif tag not in _SILENT:
                     self._other(child)
 
@@ -674,9 +651,9 @@ class _StoryWalker:
             if child.tag == W_TC_PR:
                 self._table_changes(child)
             else:
-                handler = self.handlers.get(child.tag)
+                handler = _HANDLERS.get(child.tag)
                 if handler is not None:
-                    handler(child)
+                    handler(self, child)
                 elif child.tag not in _SILENT:
                     self._other(child)
 
@@ -698,6 +675,66 @@ class _StoryWalker:
         self._walk(el)
         self.in_separator = False
         self.story_id = None
+
+
+#: What the walk does with each element, by tag. A table of plain functions (called with the
+#: walker) rather than of bound methods kept on each walker: bound methods on the walker would make
+#: a reference cycle through it, and every part's tree, raw paragraphs and revisions would then
+#: wait for the garbage collector instead of being freed when the read ends — which made the
+#: collector's passes over all that garbage a third of the merge benchmark's reading time.
+_HANDLERS: dict[str, Callable[[_StoryWalker, etree._Element], None]] = {
+    W_P: _StoryWalker._paragraph,
+    W_R: _StoryWalker._run,
+    M_R: _StoryWalker._run,
+    W_T: _StoryWalker._text,
+    W_DEL_TEXT: _StoryWalker._text,
+    M_T: _StoryWalker._text,
+    W_TAB: _StoryWalker._tab,
+    W_PTAB: _StoryWalker._tab,
+    W_BR: _StoryWalker._break,
+    W_CR: _StoryWalker._break,
+    W_SYM: _StoryWalker._symbol,
+    W_NO_BREAK_HYPHEN: _StoryWalker._no_break_hyphen,
+    W_FLD_CHAR: _StoryWalker._field_char,
+    W_INSTR_TEXT: _StoryWalker._field_code,
+    W_DEL_INSTR_TEXT: _StoryWalker._field_code,
+    W_INS: _StoryWalker._insertion,
+    W_MOVE_TO: _StoryWalker._insertion,
+    W_DEL: _StoryWalker._deletion,
+    W_MOVE_FROM: _StoryWalker._deletion,
+    W_HYPERLINK: _StoryWalker._walk,
+    W_SMART_TAG: _StoryWalker._walk,
+    W_CUSTOM_XML: _StoryWalker._walk,
+    W_FLD_SIMPLE: _StoryWalker._walk,
+    W_DIR: _StoryWalker._walk,
+    W_BDO: _StoryWalker._walk,
+    W_SDT_CONTENT: _StoryWalker._walk,
+    W_TXBX_CONTENT: _StoryWalker._walk,
+    ooxml.W_BODY: _StoryWalker._walk,
+    W_SDT: _StoryWalker._content_control,
+    MC_ALTERNATE_CONTENT: _StoryWalker._alternate_content,
+    W_DRAWING: _StoryWalker._drawing,
+    W_PICT: _StoryWalker._drawing,
+    W_OBJECT: _StoryWalker._drawing,
+    W_FOOTNOTE_REFERENCE: _StoryWalker._note_reference,
+    W_ENDNOTE_REFERENCE: _StoryWalker._note_reference,
+    W_COMMENT_RANGE_START: _StoryWalker._comment_start,
+    W_COMMENT_RANGE_END: _StoryWalker._comment_end,
+    W_COMMENT_REFERENCE: _StoryWalker._comment_reference,
+    W_MOVE_FROM_RANGE_START: _StoryWalker._move_range_start,
+    W_MOVE_TO_RANGE_START: _StoryWalker._move_range_start,
+    W_MOVE_FROM_RANGE_END: _StoryWalker._move_range_end,
+    W_MOVE_TO_RANGE_END: _StoryWalker._move_range_end,
+    W_TBL: _StoryWalker._table,
+    W_TR: _StoryWalker._row,  # rows and cells reached through w:customXml / w:sdt wrappers
+    W_TC: _StoryWalker._cell,
+    ooxml.qn("w:ruby"): _StoryWalker._walk,  # its base text (w:rubyBase); the guide (w:rt) is skipped
+    ooxml.qn("w:rubyBase"): _StoryWalker._walk,
+    W_COMMENT: _StoryWalker._note,
+    W_FOOTNOTE: _StoryWalker._note,
+    W_ENDNOTE: _StoryWalker._note,
+    W_SECT_PR: _StoryWalker._section,
+}
 
 
 def _run_properties(root: etree._Element) -> dict[etree._Element, tuple[_Format, list[etree._Element]]]:
@@ -770,10 +807,24 @@ def _filled(cls: type, names: tuple[str, ...], values: tuple):
     return obj
 
 
-def _freeze(raw: _RawParagraph, list_label: ListLabel | None = None) -> Paragraph:
+#: Paragraph's fields in the order ``_freeze`` gives them; filled directly only while the model
+#: still has exactly these, in this order (otherwise by keyword, whatever the model became).
+_PARAGRAPH_FIELDS = (
+    "index", "story", "spans", "id", "id_source", "label", "list_label", "style", "mark_inserted",
+    "mark_deleted", "revisions", "comment_ids", "story_id", "in_table",
+)
+_FILL_PARAGRAPH_DIRECTLY = _can_fill_directly(Paragraph) and _PARAGRAPH_FIELDS == tuple(
+    f.name for f in dataclasses.fields(Paragraph)
+)
+
+
+def _freeze(raw: _RawParagraph, identified: tuple[str, str, str] | None = None) -> Paragraph:
+    """The model paragraph, built once: ``identified`` is its (id, id_source, label) from
+    ``docxio.identification``; without it a body paragraph is "P<index>" and a paragraph of
+    another story "<story>:<story id>:P<index>"."""
     spans = tuple(
         _filled(Span, _SPAN_FIELDS, (
-            "".join(parts),
+            text,
             ins.freeze() if ins is not None else None,
             dele.freeze() if dele is not None else None,
             fmt[0],
@@ -782,22 +833,32 @@ def _freeze(raw: _RawParagraph, list_label: ListLabel | None = None) -> Paragrap
             note,
             comments,
         ))
-        for parts, ins, dele, fmt, note, comments in raw.pieces
+        for text, (_, ins, dele, fmt, note, comments) in zip(raw.texts, raw.pieces)
     )
-    return Paragraph(
-        index=raw.index,
-        story=raw.story,
-        spans=spans,
-        id=f"P{raw.index}" if raw.story == "body" else f"{raw.story}:{raw.story_id}:P{raw.index}",
-        style=raw.style,
-        mark_inserted=raw.mark_inserted.freeze() if raw.mark_inserted else None,
-        mark_deleted=raw.mark_deleted.freeze() if raw.mark_deleted else None,
-        revisions=tuple(r.freeze() for r in raw.revisions if r.is_real()),
-        comment_ids=tuple(raw.comment_ids),
-        story_id=raw.story_id,
-        in_table=raw.in_table,
-        list_label=list_label,
+    if identified is None:
+        story = raw.story
+        identified = (f"P{raw.index}" if story == "body" else f"{story}:{raw.story_id}:P{raw.index}", "structural", "")
+    values = (
+        raw.index,
+        raw.story,
+        spans,
+        identified[0],
+        identified[1],
+        identified[2],
+        raw.list_label,
+        raw.style,
+        raw.mark_inserted.freeze() if raw.mark_inserted is not None else None,
+        raw.mark_deleted.freeze() if raw.mark_deleted is not None else None,
+        tuple([r.freeze() for r in raw.revisions if r.is_real()]) if raw.revisions else (),
+        tuple(raw.comment_ids),
+        raw.story_id,
+        raw.in_table,
     )
+    if not _FILL_PARAGRAPH_DIRECTLY:
+        return Paragraph(**dict(zip(_PARAGRAPH_FIELDS, values)))
+    paragraph = object.__new__(Paragraph)
+    paragraph.__dict__.update(zip(_PARAGRAPH_FIELDS, values))
+    return paragraph
 
 
 # --- parts -------------------------------------------------------------------------------------
@@ -887,10 +948,15 @@ def read_package(package: Package) -> Draft:
             walker = _StoryWalker(name, story, part, marks, unknown)
             others.extend(raw for raw in walker.read(part) if not raw.hidden)
 
-    labels = _list_labels(package, body)
-    body_paragraphs = [_freeze(raw, label) for raw, label in zip(body, labels, strict=True)]
+    for raw, label in zip(body, _list_labels(package, body), strict=True):
+        raw.list_label = label
     if _identification is not None:
-        body_paragraphs = list(_identification.assign_identifiers(body_paragraphs))
+        # Identified from the raw paragraphs, so each model paragraph is built once, identifier
+        # included (copying every paragraph to set its identifier cost as much as identifying it).
+        identified = _identification.body_identifiers(body)
+        body_paragraphs = [_freeze(raw, found) for raw, found in zip(body, identified, strict=True)]
+    else:
+        body_paragraphs = [_freeze(raw) for raw in body]
     paragraphs = body_paragraphs + [_freeze(raw) for raw in others]
 
     comments = _comments(package, related, comments_root, paragraphs, marks)
@@ -917,6 +983,8 @@ def _list_labels(package: Package, raws: list[_RawParagraph]) -> list[ListLabel 
     if _numbering is None or not raws:
         return [None] * len(raws)
     numbering = _numbering.read_numbering(package)
+    if not numbering.instances:
+        return [None] * len(raws)  # no list in the file: no paragraph can be numbered
     refs = [
         numbering.paragraph_ref(raw.element, original=True) if owns else None
         for raw, owns in zip(raws, _original_owners(raws))
@@ -939,7 +1007,7 @@ def _original_owners(paragraphs: list[_RawParagraph]) -> list[bool]:
         joined = p.mark_inserted is not None and i + 1 < len(paragraphs) and not p.in_table
         if joined:
             continue
-        owner = next((j for j in group if paragraphs[j].original_text().strip()), group[0])
+        owner = next((j for j in group if paragraphs[j].original.strip()), group[0])
         owners[owner] = True
         group = []
     return owners

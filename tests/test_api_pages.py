@@ -75,3 +75,34 @@ def test_the_round_page_shows_submissions_proposals_conflicts_and_charts(client,
     delegations_chart = html.split('id="chart-delegations"')[1].split("</figure>")[0]
     assert delegations_chart.count("<rect") == 3 and "Mexico: 2" in delegations_chart
     assert "Download compilation text" in html and "Publish to delegations" in html
+
+
+def test_the_round_page_marks_replaced_versions_and_shows_what_needs_a_human(client, rnd: Round):
+    rnd.submit("singapore.docx", rnd.as_("Egypt"))
+    rnd.submit("egypt.docx", rnd.as_("Egypt"))
+    rnd.submit("mexico.docx", rnd.as_("Mexico"))
+    rnd.merge()
+    _login(client)
+    html = re.sub(r"\s+", " ", client.get(f"/rounds/{rnd.rid}").get_data(as_text=True))
+    rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", html)
+    assert len([r for r in rows if "(replaced by 2)" in r]) == 1
+    assert "singapore.docx" in next(r for r in rows if "(replaced by 2)" in r)
+
+
+def test_edits_made_without_track_changes_are_flagged_for_the_officer(client, rnd: Round, tmp_path):
+    from tests.lodoc import make_many
+
+    untracked = tmp_path / "pakistan.docx"
+    make_many([({"base": str(rnd.files.base), "author": "Pakistan", "track": False, "date": "2027-02-05T10:00:00Z",
+                 "edits": [{"op": "insert", "para": 4, "after": "strengthen", "text": " international"}]},
+                untracked)])
+    reading = rnd.submit("pakistan.docx", rnd.secretariat, data=untracked.read_bytes(), delegation="Mexico").get_json()
+    assert reading["tracked"] is False
+    assert any("without Track Changes" in w for w in reading["warnings"])
+    rnd.merge()
+    _login(client)
+    html = re.sub(r"\s+", " ", client.get(f"/rounds/{rnd.rid}").get_data(as_text=True))
+    row = next(r for r in re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", html) if "pakistan.docx" in r)
+    assert '<span class="warn">no</span>' in row and "without Track Changes" in row
+    notes = html.split('id="merge-notes"')[1].split("</section>")[0]
+    assert "pakistan.docx" in notes and "without Track Changes" in notes

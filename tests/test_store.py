@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
+
 from addin.store import Store, submissions
 from tests.test_api_support import free_port
 
@@ -233,3 +234,9 @@ def test_jobs_left_running_by_a_stopped_server_are_marked_failed(tmp_path: Path)
     assert restarted.job(job).state == "failed" and "merge again" in restarted.job(job).error
     restarted.close()
 
+
+
+def test_a_hostile_file_name_is_stored_as_a_plain_short_name(store: Store, rid: int):
+    sid = store.add_submission(rid, "..\\..\\evil/" + "x" * 600 + "\x00\x1b.docx", b"data", "email")[0]
+    name = store.submission(sid).filename
+    assert len(name) == 255 and name.endswith(".docx") and "/" not in name and "\x00" not in name

@@ -97,6 +97,7 @@ def test_an_officer_merges_a_round_from_the_page(browser_page, round_files: Roun
         page.wait_for_function("document.getElementById('progress-text').textContent.startsWith('100 %')",
                                timeout=120_000)
         assert page.locator("#progress-bar").get_attribute("style") == "width: 100%;"
+        page.wait_for_timeout(300)  # the bar's width transition, for the screenshot
         shot(page, "4-merged-progress")
         page.wait_for_selector("#paragraphs", timeout=30_000)
 

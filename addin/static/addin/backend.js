@@ -3,6 +3,15 @@
 "use strict";
 
 const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const UNREACHABLE = "The secretariat's server could not be reached. Check your connection and try again.";
+
+/** The token in what the delegate pasted: the token itself, or the invitation link that ends
+ * with it (https://server/invite/<token>). */
+function tokenFrom(pasted) {
+  const text = (pasted || "").trim();
+  const link = /\/invite\/([A-Za-z0-9_-]+)\/?(?:[?#].*)?$/.exec(text);
+  return link ? link[1] : text;
+}
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -27,7 +36,12 @@ async function errorMessage(response) {
 async function api(token, path, options) {
   const opts = Object.assign({}, options || {});
   opts.headers = Object.assign(authHeaders(token), opts.headers || {});
-  const response = await fetch(path, opts);
+  let response;
+  try {
+    response = await fetch(path, opts);
+  } catch (_) {
+    throw new ApiError(0, UNREACHABLE);
+  }
   if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
   return response;
 }
@@ -61,7 +75,7 @@ function upload(token, url, bytes, filename, onProgress) {
       const message = (body && (body.message || body.error)) || (xhr.status + " " + xhr.statusText);
       reject(new ApiError(xhr.status, message));
     };
-    xhr.onerror = () => reject(new ApiError(0, "The secretariat's server could not be reached. Check your connection and try again."));
+    xhr.onerror = () => reject(new ApiError(0, UNREACHABLE));
     /* Multipart, not a raw body with X-Filename: a header cannot carry "Résolution révisée.docx",
      * a multipart file name can (UTF-8). The browser sets the Content-Type boundary itself. */
     const form = new FormData();

@@ -12,6 +12,7 @@
 
 const TOKEN_KEY = "concord.token";
 const STANCES = ["retain", "delete", "reservation", "flexible", "consult with capital"];
+const SELECTION_SETTLE_MS = 150;
 
 /* ---------- small DOM helpers ---------- */
 
@@ -78,7 +79,7 @@ class Pane {
   }
 
   start() {
-    $("sign-in-form").addEventListener("submit", (e) => { e.preventDefault(); this.signIn($("token").value.trim()); });
+    $("sign-in-form").addEventListener("submit", (e) => { e.preventDefault(); this.signIn(tokenFrom($("token").value)); });
     $("sign-out").addEventListener("click", () => this.signOut());
     $("tracking-on").addEventListener("click", () => this.switchTrackingOn());
     for (const button of document.querySelectorAll("#stances button")) {
@@ -88,7 +89,12 @@ class Pane {
     $("open-consolidated").addEventListener("click", () => this.openConsolidated());
     $("merge").addEventListener("click", () => this.mergeAndOpen());
     $("refresh-submissions").addEventListener("click", () => this.loadSubmissions());
-    Office.context.document.addHandlerAsync(Office.EventType.DocumentSelectionChanged, () => this.refreshParagraph());
+    /* Word reports every cursor move and keystroke: wait until the cursor rests a moment. */
+    let pending = null;
+    Office.context.document.addHandlerAsync(Office.EventType.DocumentSelectionChanged, () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => this.refreshParagraph(), SELECTION_SETTLE_MS);
+    });
     const saved = window.localStorage.getItem(TOKEN_KEY);
     if (saved) this.signIn(saved, true); else show("sign-in");
   }

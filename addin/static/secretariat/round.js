@@ -77,7 +77,7 @@
       text.textContent = job.progress + " % — " + job.message;
       if (job.state === "done") {
         text.textContent = "100 % — merged. Reloading…";
-        setTimeout(function () { window.location.reload(); }, 600);
+        setTimeout(function () { window.location.reload(); }, 1000);
       } else if (job.state === "failed") {
         text.textContent = "Merge failed: " + job.error;
         mergeButton.disabled = false;
