@@ -13,6 +13,8 @@ from urllib.parse import unquote
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 
+from addin.store import sha256
+
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -339,8 +341,10 @@ def publish(rid: int):
 
 @bp.post("/rounds/<int:rid>/submissions")
 def create_submission(rid: int):
-    """Submit a file (multipart `file`, or the raw bytes with X-Filename). A delegation token
-    submits for its delegation; the secretariat may name one (`delegation` field or query)."""
+    """Submit a file (multipart `file`, or the raw bytes with X-Filename, percent-encoded). A
+    delegation token submits for its delegation; the secretariat may name one (`delegation` field
+    or query). 201 with the reading; 415/422 with the error (the file is kept); an X-Message-ID
+    header makes a retry idempotent (200 with the submission already stored)."""
     from addin.intake import receive
 
     caller = _caller()
@@ -359,18 +363,25 @@ def create_submission(rid: int):
         delegation_id = caller.delegation_id
         channel = "addin" if request.headers.get("X-Concord-Client") == "addin" else "api"
     data, filename = _uploaded_file()
-    message_id = request.headers.get("X-Message-ID") or None
-    is_new = message_id is None or store.submission_by_message_id(row.negotiation_id, message_id) is None
+    digest = sha256(data)
+    known = store.submission_ids_with_sha256(row.negotiation_id, digest)
     submission = receive(store, rid, data, filename, channel, delegation_id=delegation_id,
-                         message_id=message_id)
+                         message_id=request.headers.get("X-Message-ID") or None)
+    # receive gives back the first copy when the same message (Message-ID) was stored before.
+    is_new = submission.sha256 == digest and submission.id not in known
+    if not is_new and not caller.is_secretariat and submission.delegation_id != caller.delegation_id:
+        # Someone else's copy of the same message: say so, without showing it.
+        abort(409, description=f"{filename}: this message was already received by the secretariat")
     body = submission_json(submission)
+    if not is_new:
+        return jsonify(body), 200
     if submission.error is not None:
         unsupported = json.loads(submission.reading_json or "{}").get("unsupported")
         code = 415 if unsupported else 422
         response = jsonify(error="unsupported_media_type" if unsupported else "unprocessable_entity",
                            message=f"{filename}: {submission.error}", submission=body)
         return response, code
-    return jsonify(body), 201 if is_new else 200
+    return jsonify(body), 201
 
 
 @bp.get("/rounds/<int:rid>/submissions")

@@ -41,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("-o", "--output", default="-")
 
     run = sub.add_parser("run", help="start the server with the sample round loaded")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=5443)
+    run.add_argument("--host", help="address to listen on (default: CONCORD_HOST, else 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port to listen on (default: CONCORD_PORT, else 5443)")
     run.add_argument("--no-serve", action="store_true", help="load and render the samples, then exit")
     run.add_argument("--no-samples", action="store_true", help="serve the store as it is, without loading the samples")
     return parser

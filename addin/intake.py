@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,8 +22,10 @@ from addin.store import Store
 CHANNELS = ("upload", "api", "addin", "email")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAIL_HEADERS = (b"from:", b"received:", b"message-id:", b"mime-version:", b"return-path:",
-                 b"subject:", b"date:", b"to:", b"delivered-to:", b"x-")
+#: Header fields of which at least one is in any e-mail message's header block.
+_MAIL_FIELDS = {b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type",
+                b"received", b"return-path", b"delivered-to", b"sender", b"reply-to"}
+_HEADER_LINE = re.compile(rb"^([!-9;-~]+):")
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,31 @@ def sniff(data: bytes) -> str:
         return "msg" if "__substg1.0_".encode("utf-16-le") in data else "ole"
     if data.lstrip().startswith(b"%PDF-"):
         return "pdf"
-    head = data[:2048].lstrip().lower()
-    if any(head.startswith(h) for h in _MAIL_HEADERS) and b"\n\n" in data.replace(b"\r\n", b"\n")[:65536]:
+    if looks_like_mail(data):
         return "eml"
     return "unknown"
+
+
+def looks_like_mail(data: bytes) -> bool:
+    """True when the bytes start with an RFC 5322 header block (optionally after an mbox "From "
+    line): every line until the first blank one is a field or its continuation, and one of the
+    fields is one every message has (From, Subject, Content-Type...)."""
+    head = data[:65536].replace(b"\r\n", b"\n").lstrip(b"\n")
+    block, blank, _ = head.partition(b"\n\n")
+    if not blank and len(data) > 65536:
+        return False  # 64 KB of header lines and still no body: not a message
+    lines = block.split(b"\n")
+    if lines and lines[0].startswith(b"From "):
+        lines = lines[1:]
+    fields = set()
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded continuation of the previous field
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            return False
+        fields.add(match.group(1).lower())
+    return bool(fields & _MAIL_FIELDS)
 
 
 def find_document(kind: str, data: bytes, filename: str) -> Document:

@@ -209,6 +209,29 @@ def invitation(token: str):
                            current=store.current_round(delegation.negotiation_id))
 
 
+#: The pages load nothing from elsewhere, run no inline script and cannot be framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def page_headers(response):
+    """Security headers on the secretariat's pages and the login page (the add-in's pages set
+    their own: Word on the web shows them in a frame)."""
+    if request.blueprint not in ("secretariat", "auth"):
+        return response
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+bp.after_app_request(page_headers)
+
+
 @bp.app_context_processor
 def _page_globals() -> dict:
     return {"principal": g.get("principal")}

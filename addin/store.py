@@ -430,6 +430,12 @@ class Store:
                 submissions.c.negotiation_id == negotiation_id,
                 submissions.c.message_id == message_id)).first()
 
+    def submission_ids_with_sha256(self, negotiation_id: int, digest: str) -> set[int]:
+        """Ids of the negotiation's submissions whose bytes have this SHA-256."""
+        with self.engine.connect() as c:
+            return set(c.execute(select(submissions.c.id).where(
+                submissions.c.negotiation_id == negotiation_id, submissions.c.sha256 == digest)).scalars())
+
     def submissions(self, round_id: int, delegation_id: int | None = None) -> list[Row]:
         """The round's submissions in order of arrival (without bytes); only one delegation's if given."""
         cols = [c for c in submissions.c if c.name not in ("content", "docx")]

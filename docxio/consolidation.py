@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from docxio.alignment import AlignItem, BaseIndex, align
 from docxio.attribution import Attribution, Attributor
@@ -110,10 +110,11 @@ def _known_in(base: Draft) -> _Known:
 # --------------------------------------------------------------------------- reading one submission
 
 
-@dataclass(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
     """A span of a submission paragraph seen against the base: ``state`` is "keep" (in the text
-    the delegate started from and still there), "ins" (new insertion), "del" (new deletion)."""
+    the delegate started from and still there), "ins" (new insertion), "del" (new deletion).
+    A named tuple: one is made per paragraph of every submission, three times cheaper than a
+    frozen dataclass."""
 
     text: str
     state: str
@@ -127,7 +128,7 @@ class _Para:
     text the delegate started from (``before``: earlier rounds accepted, new changes rejected)
     and the text they propose (``after``: every change accepted)."""
 
-    __slots__ = ("paragraphs", "pieces", "before", "after", "is_new", "is_deleted", "splits")
+    __slots__ = ("paragraphs", "pieces", "before", "after", "is_new", "is_deleted", "splits", "plain")
 
     def __init__(self, paragraphs: list[Paragraph], pieces: list[_Piece],
                  splits: tuple[tuple[str, Revision], ...] = ()) -> None:
@@ -135,9 +136,14 @@ class _Para:
         self.pieces = pieces
         #: New paragraph marks inside it: the text that would start the second part, and the mark.
         self.splits = splits
+        #: One kept piece and no revision at all (not even formatting): nothing to propose unless
+        #: its text differs from the base. Most paragraphs of most submissions.
+        self.plain = False
         if len(pieces) == 1 and pieces[0].state == "keep":  # unchanged: most paragraphs
             self.before = self.after = pieces[0].text
             self.is_new = self.is_deleted = False
+            self.plain = not splits and (not paragraphs[0].revisions if len(paragraphs) == 1
+                                         else not any(p.revisions for p in paragraphs))
             return
         self.before = "".join(p.text for p in pieces if p.state != "ins")
         self.after = "".join(p.text for p in pieces if p.state != "del")
@@ -155,9 +161,14 @@ class _Para:
 
 
 def _pieces(paragraph: Paragraph, known: _Known) -> list[_Piece]:
-    if not paragraph.revisions and all(s.inserted is None and s.deleted is None and s.footnote is None
-                                       for s in paragraph.spans):
-        return [_Piece("".join(s.text for s in paragraph.spans), "keep", None)]  # most paragraphs
+    spans = paragraph.spans
+    if not paragraph.revisions:
+        if len(spans) == 1:  # one run of text, or several with the same formatting: most paragraphs
+            span = spans[0]
+            if span.inserted is None and span.deleted is None and span.footnote is None:
+                return [_Piece(span.text, "keep", None)]
+        elif all(s.inserted is None and s.deleted is None and s.footnote is None for s in spans):
+            return [_Piece("".join(s.text for s in spans), "keep", None)]
     pieces = []
     for span in paragraph.spans:
         ins_new = span.inserted is not None and not known.has_revision(span.inserted)
@@ -445,6 +456,8 @@ class _SubmissionReader:
     def _paragraph(self, k: int, b: int) -> None:
         """The proposals of one matched paragraph: move, deletion, or tracked and untracked edits."""
         para, base_text = self.paras[k], self.base_paras[b].text
+        if para.plain and para.before == base_text and k not in self.moved_to:
+            return  # untouched, in place: most paragraphs of most submissions (the checks below agree)
         if k in self.moved_to:
             revs = para.new_revisions("del") if k in self.moved_pairs else []
             who = self.attributor.attribute(revs[0].author) if revs else self.attributor.untracked()
@@ -919,11 +932,20 @@ def consolidate(
     new_placed = _place_new(base_paras, readings, taken, warnings)
     statuses = dict(statuses or {})
 
+    # Each base paragraph's raw proposals and stances, submission by submission in order of
+    # arrival: gathered in one pass over the readings (most submissions touch few paragraphs).
+    raws_of: dict[int, list[_Raw]] = {}
+    stances_of: dict[int, list[_RawStance]] = {}
+    for reading in readings:
+        for b, found in reading.raws.items():
+            raws_of.setdefault(b, []).extend(found)
+        for b, found_stances in reading.stances.items():
+            stances_of.setdefault(b, []).extend(found_stances)
+
     paragraphs: list[ParagraphProposals] = []
     paragraphs.extend(new_placed.get(None, []))
     for b, bp in enumerate(base_paras):
-        raws = [raw for reading in readings for raw in reading.raws.get(b, [])]
-        merged = _merge_raws(raws)
+        merged = _merge_raws(raws_of.get(b, []))
         proposals = []
         for proposal, raw in merged:
             if raw.kind == "move":
@@ -933,7 +955,7 @@ def consolidate(
             proposals.append(proposal)
         paragraph_id = bp.paragraph.id or f"P{bp.index}"
         _assign_groups(paragraph_id, proposals, len(bp.text))
-        stances = _merge_stances([s for reading in readings for s in reading.stances.get(b, [])])
+        stances = _merge_stances(stances_of.get(b, []))
         paragraphs.append(ParagraphProposals(id=paragraph_id, base_text=bp.text, status=statuses.get(paragraph_id),
                                              proposals=proposals, stances=stances, base_index=bp.index))
         paragraphs.extend(new_placed.get(b, []))

@@ -160,6 +160,7 @@ _LABEL_FIRST = frozenset("[PpOo")
 _SUB = re.compile(rf"\(\s*([a-z]{{1,6}})(?:\s+({_ORD}))?\s*\)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def parse_label(text: str) -> LabelMatch | None:
     """The identifier typed at the start of a paragraph's text, or None.
 
@@ -168,6 +169,9 @@ def parse_label(text: str) -> LabelMatch | None:
     without a period, comma or colon after. A bare number needs a suffix or a period ("8." but
     not "2022 was"). A bracket that does not close right after the identifier
     ("[OP9bis agreed in informals]") is not a label.
+
+    Memoised (a pure function; its values are immutable): the submissions of a round repeat the
+    base draft's paragraphs, so most texts read in a merge were parsed already.
     """
     # Most paragraphs open with a word ("Recognizing", "Calls upon"): a label cannot start with
     # anything but a bracket, P, O or a digit, so one character settles it before the regex runs.

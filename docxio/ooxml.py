@@ -96,6 +96,9 @@ def uses_aliased_namespaces(root: etree._Element) -> bool:
 
 
 _ALIAS_URIS = {uri.encode("ascii"): target.encode("ascii") for uri, target in NAMESPACE_ALIASES.items()}
+#: Text every aliased URI contains: the Strict URIs' common stem, and each other alias whole.
+_STRICT_STEM = b"http://purl.oclc.org/ooxml/"
+_ALIAS_STEMS = (_STRICT_STEM, *(uri for uri in _ALIAS_URIS if not uri.startswith(_STRICT_STEM)))
 _ALIAS_DECLARATION = re.compile(
     rb"""(xmlns(?::[A-Za-z_][\w.\-]*)?\s*=\s*)(["'])("""
     + b"|".join(re.escape(uri) for uri in _ALIAS_URIS)
@@ -111,6 +114,8 @@ def normalize_namespace_declarations(data: bytes) -> bytes:
     step per element); only ``xmlns`` declarations change, never text. Parts not in UTF-8 (rare
     UTF-16 files) are returned unchanged: ``normalize_namespaces`` renames their elements instead.
     """
+    if not any(stem in data for stem in _ALIAS_STEMS):
+        return data  # transitional (nearly every file): two scans of the bytes, not one per alias
     if not any(uri in data for uri in _ALIAS_URIS):
         return data
     return _ALIAS_DECLARATION.sub(lambda m: m.group(1) + m.group(2) + _ALIAS_URIS[m.group(3)] + m.group(2), data)

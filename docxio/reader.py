@@ -178,21 +178,24 @@ _Format = tuple[bool, bool, bool]
 _PLAIN: _Format = (False, False, False)
 
 
-@dataclass(eq=False)
 class _PendingRevision:
-    """A revision whose text is still being read. Identity matters (spans point at it), so
-    ``eq=False``: two revisions with equal fields are still two revisions."""
+    """A revision whose text is still being read. Identity matters (spans point at it), so two
+    revisions with equal fields are still two revisions (no value equality). A plain class with
+    slots: one is made per revision element, and a dataclass's default factory made that slow."""
 
-    type: str
-    author: str
-    date: str | None
-    id: str
-    move_name: str | None = None
-    parts: list[str] = field(default_factory=list)
-    #: Something besides text (a note reference, a picture, a paragraph mark, a property change)
-    #: makes the revision real even without text; see ``_is_real``.
-    content: bool = False
-    frozen: Revision | None = None
+    __slots__ = ("type", "author", "date", "id", "move_name", "parts", "content", "frozen")
+
+    def __init__(self, kind: str, author: str, date: str | None, rev_id: str, move_name: str | None = None) -> None:
+        self.type = kind
+        self.author = author
+        self.date = date
+        self.id = rev_id
+        self.move_name = move_name
+        self.parts: list[str] = []
+        #: Something besides text (a note reference, a picture, a paragraph mark, a property
+        #: change) makes the revision real even without text; see ``is_real``.
+        self.content = False
+        self.frozen: Revision | None = None
 
     def is_real(self) -> bool:
         """False for LibreOffice's empty w:ins holding only a comment mark or an empty run: it
@@ -202,9 +205,9 @@ class _PendingRevision:
     def freeze(self) -> Revision:
         """The model value, made once so every span shares the same object."""
         if self.frozen is None:
-            self.frozen = _filled(Revision, _REVISION_FIELDS, (
+            self.frozen = _new_revision(
                 self.type, self.author, self.date, self.id, "".join(self.parts), self.move_name
-            ))
+            )
         return self.frozen
 
 
@@ -215,15 +218,17 @@ def _revision_from(el: etree._Element, kind: str, move_name: str | None = None) 
 class _RawParagraph:
     """A paragraph being read: pieces of text with their revision state, before freezing.
 
-    A plain class with slots rather than a dataclass: one is made per paragraph of every part of
-    every submission, and a dataclass's default factories made that a measurable share of reading.
-    After the walk, ``finish`` joins each piece's text once; ``original`` and ``current`` (what
-    ``docxio.identification`` reads) and the frozen spans all use those texts.
+    A plain class with slots rather than a dataclass, and its revision list made only when the
+    paragraph has one: one is made per paragraph of every part of every submission, and every
+    container it holds until the draft is built is more work for the garbage collector (which
+    was a third of reading time in the merge benchmark). ``finish`` joins each piece's text in
+    place once the walk is done; ``original`` and ``current`` (what ``docxio.identification``
+    reads) and the frozen spans use those texts.
     """
 
     __slots__ = (
         "index", "story", "story_id", "element", "in_table", "style", "pieces", "revisions",
-        "mark_inserted", "mark_deleted", "comment_ids", "hidden", "texts", "list_label",
+        "mark_inserted", "mark_deleted", "comment_ids", "hidden", "list_label",
     )
 
     def __init__(
@@ -235,29 +240,43 @@ class _RawParagraph:
         self.element = element
         self.in_table = in_table
         self.style: str | None = None
-        #: [text parts, inserted, deleted, format, footnote id, comment ids]
+        #: [text parts, inserted, deleted, format, footnote id, comment ids]; after ``finish`` the
+        #: text parts are one string.
         self.pieces: list[list] = []
-        self.revisions: list[_PendingRevision] = []
+        self.revisions: list[_PendingRevision] | tuple[()] = ()
         self.mark_inserted: _PendingRevision | None = None
         self.mark_deleted: _PendingRevision | None = None
         self.comment_ids: dict[str, None] = {}
         self.hidden = False  # a footnote separator: counted, not shown
-        self.texts: list[str] = []  # each piece's text, joined by ``finish``
         self.list_label: ListLabel | None = None
 
+    def add_revision(self, rev: _PendingRevision) -> None:
+        """Record a revision touching the paragraph, in document order."""
+        if self.revisions:
+            self.revisions.append(rev)  # type: ignore[union-attr]  # non-empty: the list
+        else:
+            self.revisions = [rev]
+
+    def add_revisions(self, revisions) -> None:
+        """Record several revisions, in document order."""
+        for rev in revisions:
+            self.add_revision(rev)
+
     def finish(self) -> None:
-        """Join each piece's text parts, once (the walk appends text a run at a time)."""
-        self.texts = ["".join(piece[0]) for piece in self.pieces]
+        """Join each piece's text parts into one string, once (the walk appends text a run at a
+        time); the lists of parts are freed at once."""
+        for piece in self.pieces:
+            piece[0] = "".join(piece[0])
 
     @property
     def original(self) -> str:
         """The paragraph's text with every change rejected (``Paragraph.original``)."""
-        return "".join(text for text, piece in zip(self.texts, self.pieces) if piece[1] is None)
+        return "".join([piece[0] for piece in self.pieces if piece[1] is None])
 
     @property
     def current(self) -> str:
         """The paragraph's text with every change accepted (``Paragraph.current``)."""
-        return "".join(text for text, piece in zip(self.texts, self.pieces) if piece[2] is None)
+        return "".join([piece[0] for piece in self.pieces if piece[2] is None])
 
 
 @dataclass
@@ -287,7 +306,8 @@ class _StoryWalker:
         self.part = part
         self.story = story
         self.story_id: str | None = part if story in ("header", "footer") else None
-        self.order = {p: i for i, p in enumerate(ooxml.story_paragraphs(root))}
+        #: The story's paragraphs not read yet, with their index; each is taken out when read.
+        self.unread = {p: i for i, p in enumerate(ooxml.story_paragraphs(root))}
         self.marks = marks
         self.unknown = unknown
         self.paragraphs: list[_RawParagraph] = []
@@ -304,7 +324,6 @@ class _StoryWalker:
         self.move_to: dict[str, str] = {}
         self.pending: list[_PendingRevision] = []  # table/section changes before the next paragraph
         self.table_depth = 0
-        self.visited: set[int] = set()
         self.run_properties = _run_properties(root)
 
     # -- driving ----------------------------------------------------------------------------
@@ -312,13 +331,13 @@ class _StoryWalker:
     def read(self, root: etree._Element) -> list[_RawParagraph]:
         """Walk the part; paragraphs the walk could not reach are read on their own (warned)."""
         self._walk(root)
-        missed = [p for p in self.order if id(p) not in self.visited]
+        missed = list(self.unread)
         for p in missed:
             # Inside an element we skipped: its paragraph still counts, and its text is kept.
             self.unknown[f"read a paragraph found inside an unknown element in {self.part}"] += 1
             self._paragraph(p)
         if self.pending and self.paragraphs:
-            self.paragraphs[-1].revisions.extend(self.pending)
+            self.paragraphs[-1].add_revisions(self.pending)
         self.pending = []
         self.paragraphs.sort(key=lambda raw: raw.index)
         for raw in self.paragraphs:
@@ -348,14 +367,13 @@ class _StoryWalker:
     # -- paragraphs -------------------------------------------------------------------------
 
     def _paragraph(self, p: etree._Element) -> None:
-        index = self.order.get(p)
-        if index is None or id(p) in self.visited:
-            return  # not a paragraph of this story's flow (never happens in Word's files)
-        self.visited.add(id(p))
+        index = self.unread.pop(p, None)
+        if index is None:
+            return  # read already, or not a paragraph of this story's flow (never in Word's files)
         raw = _RawParagraph(index, self.story, self.story_id, p, self.table_depth > 0)
         raw.hidden = self.in_separator
         if self.pending:
-            raw.revisions.extend(self.pending)
+            raw.add_revisions(self.pending)
             self.pending = []
         for comment_id in self.open_comments:
             raw.comment_ids[comment_id] = None
@@ -396,22 +414,22 @@ class _StoryWalker:
                     if kind == W_INS or kind == W_MOVE_TO:
                         rev = self._mark_revision(mark, "paragraph_insert", self.move_to)
                         raw.mark_inserted = rev
-                        raw.revisions.append(rev)
+                        raw.add_revision(rev)
                     elif kind == W_DEL or kind == W_MOVE_FROM:
                         rev = self._mark_revision(mark, "paragraph_delete", self.move_from)
                         raw.mark_deleted = rev
-                        raw.revisions.append(rev)
+                        raw.add_revision(rev)
                     elif kind == W_RPR_CHANGE:
-                        raw.revisions.append(self._property_revision(mark, "format"))
+                        raw.add_revision(self._property_revision(mark, "format"))
             elif tag == W_PPR_CHANGE:
-                raw.revisions.append(self._property_revision(child, "paragraph_format"))
+                raw.add_revision(self._property_revision(child, "paragraph_format"))
             elif tag == W_NUM_PR:
                 for num in child:
                     if num.tag == W_NUMBERING_CHANGE or num.tag == W_INS:
-                        raw.revisions.append(self._property_revision(num, "numbering"))
+                        raw.add_revision(self._property_revision(num, "numbering"))
             elif tag == W_SECT_PR:
                 for change in child.iterchildren(W_SECT_PR_CHANGE):
-                    raw.revisions.append(self._property_revision(change, "section"))
+                    raw.add_revision(self._property_revision(change, "section"))
 
     def _mark_revision(self, el: etree._Element, kind: str, moves: dict[str, str]) -> _PendingRevision:
         name = next(reversed(moves.values()), None) if el.tag in (W_MOVE_FROM, W_MOVE_TO) else None
@@ -433,9 +451,12 @@ class _StoryWalker:
         for child in r:
             tag = child.tag
             if tag == W_T or tag == W_DEL_TEXT:
-                self._emit(child.text or "")
+                text = child.text
+                if text:
+                    self._emit(text)
             elif tag == W_RPR:
-                self._run_properties(child)
+                if child in self.run_properties:  # most runs: fonts and sizes only, plain text
+                    self._run_properties(child)
             else:
                 handler = handlers.get(tag)
                 if handler is not None:
@@ -450,7 +471,7 @@ class _StoryWalker:
             return  # nothing we read: fonts, sizes, languages... (the format stays plain)
         self.format, changes = found
         if self.current is not None:
-            self.current.revisions.extend(self._property_revision(c, "format") for c in changes)
+            self.current.add_revisions(self._property_revision(c, "format") for c in changes)
 
     def _text(self, el: etree._Element) -> None:
         self._emit(el.text or "")
@@ -508,7 +529,7 @@ class _StoryWalker:
         if self.current is not None:
             # A LISTNUM field's number can change like list numbering (w:fldChar/w:numberingChange).
             for change in el.iterchildren(W_NUMBERING_CHANGE):
-                self.current.revisions.append(self._property_revision(change, "numbering"))
+                self.current.add_revision(self._property_revision(change, "numbering"))
         kind = el.get(W_FLD_CHAR_TYPE)
         if kind == "begin":
             self.fields.append(True)
@@ -553,7 +574,7 @@ class _StoryWalker:
 
     def _track(self, rev: _PendingRevision) -> None:
         if self.current is not None:
-            self.current.revisions.append(rev)
+            self.current.add_revision(rev)
         else:
             self.pending.append(rev)
 
@@ -779,85 +800,107 @@ def _text_boxes(el: etree._Element):
 # --- freezing into the model -------------------------------------------------------------------
 
 
-def _can_fill_directly(cls: type) -> bool:
-    """Whether ``_filled`` may build ``cls``: a plain frozen dataclass with a __dict__ and no
-    __post_init__ (checked once, so a model change falls back to the constructor)."""
+def _can_fill_directly(cls: type, names: tuple[str, ...]) -> bool:
+    """Whether ``cls`` may be built by filling its instance dict: a plain dataclass with a
+    __dict__, no __post_init__, and exactly the fields ``names`` in that order (checked once, so
+    a model change falls back to the constructor instead of building a wrong object)."""
     return (
-        dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") and "__slots__" not in vars(cls)
+        dataclasses.is_dataclass(cls)
+        and not hasattr(cls, "__post_init__")
+        and "__slots__" not in vars(cls)
+        and tuple(f.name for f in dataclasses.fields(cls)) == names
     )
 
 
-_SPAN_FIELDS = tuple(f.name for f in dataclasses.fields(Span))
-_REVISION_FIELDS = tuple(f.name for f in dataclasses.fields(Revision))
-_FILL_DIRECTLY = _can_fill_directly(Span) and _can_fill_directly(Revision)
-
-
-def _filled(cls: type, names: tuple[str, ...], values: tuple):
-    """An instance of the frozen dataclass ``cls`` with every field given, in field order.
-
-    Why not ``cls(*values)``: a frozen dataclass's __init__ sets each field through
-    ``object.__setattr__``, which made building spans cost as much as lxml's whole parse in
-    ``make bench`` (thousands of spans per draft, 193 drafts per merge). Filling the instance
-    dict gives the very same object (equality, hashing, repr are unchanged) ten times faster.
-    """
-    if not _FILL_DIRECTLY:
-        return cls(*values)
-    obj = object.__new__(cls)
-    obj.__dict__.update(zip(names, values))
-    return obj
-
-
-#: Paragraph's fields in the order ``_freeze`` gives them; filled directly only while the model
-#: still has exactly these, in this order (otherwise by keyword, whatever the model became).
+# Why not ``Span(...)``: a frozen dataclass's __init__ sets each field through
+# ``object.__setattr__``, which made building spans, revisions and paragraphs cost as much as
+# lxml's whole parse in ``make bench`` (thousands per draft, 193 drafts per merge). Storing the
+# fields in the new instance's dict gives the very same object (equality, hashing and repr are
+# unchanged, and the dict keeps sharing its keys with the other instances) several times faster.
+_SPAN_FIELDS = ("text", "inserted", "deleted", "underline", "strike", "bold", "footnote", "comment_ids")
+_REVISION_FIELDS = ("type", "author", "date", "id", "text", "move_name")
 _PARAGRAPH_FIELDS = (
     "index", "story", "spans", "id", "id_source", "label", "list_label", "style", "mark_inserted",
     "mark_deleted", "revisions", "comment_ids", "story_id", "in_table",
 )
-_FILL_PARAGRAPH_DIRECTLY = _can_fill_directly(Paragraph) and _PARAGRAPH_FIELDS == tuple(
-    f.name for f in dataclasses.fields(Paragraph)
+_FILL_DIRECTLY = (
+    _can_fill_directly(Span, _SPAN_FIELDS)
+    and _can_fill_directly(Revision, _REVISION_FIELDS)
+    and _can_fill_directly(Paragraph, _PARAGRAPH_FIELDS)
 )
+_new = object.__new__
+
+
+def _new_revision(kind: str, author: str, date: str | None, rev_id: str, text: str, move_name: str | None) -> Revision:
+    """``Revision(kind, author, date, rev_id, text, move_name)``, built directly (see above)."""
+    if not _FILL_DIRECTLY:
+        return Revision(kind, author, date, rev_id, text, move_name)
+    rev = _new(Revision)
+    d = rev.__dict__
+    d["type"] = kind
+    d["author"] = author
+    d["date"] = date
+    d["id"] = rev_id
+    d["text"] = text
+    d["move_name"] = move_name
+    return rev
+
+
+def _spans(raw: _RawParagraph) -> tuple[Span, ...]:
+    """The paragraph's pieces as model spans, each revision frozen once and shared."""
+    if not _FILL_DIRECTLY:
+        return tuple(
+            Span(text, ins.freeze() if ins is not None else None, dele.freeze() if dele is not None else None,
+                 fmt[0], fmt[1], fmt[2], note, comments)
+            for text, ins, dele, fmt, note, comments in raw.pieces
+        )
+    spans = []
+    for text, ins, dele, fmt, note, comments in raw.pieces:
+        span = _new(Span)
+        d = span.__dict__
+        d["text"] = text
+        d["inserted"] = ins.freeze() if ins is not None else None
+        d["deleted"] = dele.freeze() if dele is not None else None
+        d["underline"], d["strike"], d["bold"] = fmt
+        d["footnote"] = note
+        d["comment_ids"] = comments
+        spans.append(span)
+    return tuple(spans)
 
 
 def _freeze(raw: _RawParagraph, identified: tuple[str, str, str] | None = None) -> Paragraph:
     """The model paragraph, built once: ``identified`` is its (id, id_source, label) from
     ``docxio.identification``; without it a body paragraph is "P<index>" and a paragraph of
     another story "<story>:<story id>:P<index>"."""
-    spans = tuple(
-        _filled(Span, _SPAN_FIELDS, (
-            text,
-            ins.freeze() if ins is not None else None,
-            dele.freeze() if dele is not None else None,
-            fmt[0],
-            fmt[1],
-            fmt[2],
-            note,
-            comments,
-        ))
-        for text, (_, ins, dele, fmt, note, comments) in zip(raw.texts, raw.pieces)
-    )
     if identified is None:
         story = raw.story
         identified = (f"P{raw.index}" if story == "body" else f"{story}:{raw.story_id}:P{raw.index}", "structural", "")
-    values = (
-        raw.index,
-        raw.story,
-        spans,
-        identified[0],
-        identified[1],
-        identified[2],
-        raw.list_label,
-        raw.style,
-        raw.mark_inserted.freeze() if raw.mark_inserted is not None else None,
-        raw.mark_deleted.freeze() if raw.mark_deleted is not None else None,
-        tuple([r.freeze() for r in raw.revisions if r.is_real()]) if raw.revisions else (),
-        tuple(raw.comment_ids),
-        raw.story_id,
-        raw.in_table,
-    )
-    if not _FILL_PARAGRAPH_DIRECTLY:
-        return Paragraph(**dict(zip(_PARAGRAPH_FIELDS, values)))
-    paragraph = object.__new__(Paragraph)
-    paragraph.__dict__.update(zip(_PARAGRAPH_FIELDS, values))
+    spans = _spans(raw)
+    mark_inserted = raw.mark_inserted.freeze() if raw.mark_inserted is not None else None
+    mark_deleted = raw.mark_deleted.freeze() if raw.mark_deleted is not None else None
+    revisions = tuple([r.freeze() for r in raw.revisions if r.is_real()]) if raw.revisions else ()
+    comment_ids = tuple(raw.comment_ids) if raw.comment_ids else ()
+    if not _FILL_DIRECTLY:
+        return Paragraph(
+            index=raw.index, story=raw.story, spans=spans, id=identified[0], id_source=identified[1],
+            label=identified[2], list_label=raw.list_label, style=raw.style, mark_inserted=mark_inserted,
+            mark_deleted=mark_deleted, revisions=revisions, comment_ids=comment_ids, story_id=raw.story_id,
+            in_table=raw.in_table,
+        )
+    paragraph = _new(Paragraph)
+    d = paragraph.__dict__
+    d["index"] = raw.index
+    d["story"] = raw.story
+    d["spans"] = spans
+    d["id"], d["id_source"], d["label"] = identified
+    d["list_label"] = raw.list_label
+    d["style"] = raw.style
+    d["mark_inserted"] = mark_inserted
+    d["mark_deleted"] = mark_deleted
+    d["revisions"] = revisions
+    d["comment_ids"] = comment_ids
+    d["story_id"] = raw.story_id
+    d["in_table"] = raw.in_table
     return paragraph
 
 

@@ -469,3 +469,11 @@ def test_a_delegation_sees_the_proposals_of_its_latest_version_only(rnd: Round):
     paragraphs = rnd.client.get(f"/api/rounds/{rnd.rid}/paragraphs", headers=rnd.as_("Egypt")).get_json()
     inserted = [x["inserted"].strip() for p in paragraphs["paragraphs"] for x in p["proposals"]]
     assert inserted == ["illicit"]
+
+
+def test_a_copy_of_another_delegations_message_is_refused_without_showing_it(rnd: Round):
+    first = rnd.submit("egypt.docx", {**rnd.as_("Egypt"), "X-Message-ID": "<m@mfa.gov.eg>"})
+    assert first.status_code == 201
+    copy = rnd.submit("egypt.docx", {**rnd.as_("Mexico"), "X-Message-ID": "<m@mfa.gov.eg>"})
+    assert copy.status_code == 409 and "already received" in copy.get_json()["message"]
+    assert "submission" not in copy.get_json() and "egypt.docx" in copy.get_json()["message"]

@@ -103,3 +103,19 @@ def test_a_hostile_base_draft_does_not_create_a_round(rnd: Round):
         assert response.status_code == status and response.get_json()["message"].startswith("base.docx: ")
     rounds = rnd.client.get(f"/api/negotiations/{rnd.nid}", headers=rnd.secretariat).get_json()["rounds"]
     assert [r["number"] for r in rounds] == [1]
+
+
+def test_every_real_mail_message_is_recognised_kept_and_answered(rnd: Round, mail_corpus: Path):
+    messages = sorted(p for p in mail_corpus.iterdir() if p.suffix.lower() in (".eml", ".msg"))
+    assert messages
+    for path in messages:
+        data = path.read_bytes()
+        response = rnd.submit(path.name, rnd.secretariat, data=data)
+        assert response.status_code in (200, 201, 415, 422), (path.name, response.get_json())
+        body = response.get_json()
+        submission = body.get("submission", body)
+        assert submission["kind"] in ("eml", "msg"), path.name  # by content: some .msg are RFC 5322
+        assert body.get("message", "").startswith(f"{path.name}: ") or response.status_code < 300
+        if response.status_code != 200:  # 200: a copy of a message already stored (same Message-ID)
+            stored = rnd.client.get(f"/api/submissions/{submission['id']}/file", headers=rnd.secretariat)
+            assert stored.data == data, path.name

@@ -106,3 +106,13 @@ def test_edits_made_without_track_changes_are_flagged_for_the_officer(client, rn
     assert '<span class="warn">no</span>' in row and "without Track Changes" in row
     notes = html.split('id="merge-notes"')[1].split("</section>")[0]
     assert "pakistan.docx" in notes and "without Track Changes" in notes
+
+
+def test_pages_forbid_framing_and_foreign_scripts(client):
+    for path in ("/login",):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+    _login(client)
+    assert "frame-ancestors 'none'" in client.get("/negotiations").headers["Content-Security-Policy"]

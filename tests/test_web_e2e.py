@@ -94,7 +94,7 @@ def test_an_officer_merges_a_round_from_the_page(browser_page, round_files: Roun
         shot(page, "3-submissions")
 
         page.click("#merge")
-        page.wait_for_function("document.getElementById('progress-text').textContent.startsWith('100 %')",
+        page.wait_for_function("() => document.getElementById('progress-text').textContent.startsWith('100 %')",
                                timeout=120_000)
         assert page.locator("#progress-bar").get_attribute("style") == "width: 100%;"
         page.wait_for_timeout(300)  # the bar's width transition, for the screenshot
@@ -113,7 +113,7 @@ def test_an_officer_merges_a_round_from_the_page(browser_page, round_files: Roun
 
         # The status goes into the consolidated draft at the next merge.
         page.click("#merge")
-        page.wait_for_function("document.getElementById('progress-text').textContent.startsWith('100 %')",
+        page.wait_for_function("() => document.getElementById('progress-text').textContent.startsWith('100 %')",
                                timeout=120_000)
         page.wait_for_selector("#download-compilation", timeout=30_000)
         with page.expect_download() as download:

@@ -33,11 +33,13 @@ def main(args) -> int:
         if problem:
             print(f"concord run: {problem}", file=sys.stderr)
             return 2
-        if "sample" not in credentials:
+        loaded = credentials.get("sample")
+        if loaded is None or store.round(loaded["round"]) is None:  # first run, or the store was reset
             credentials["sample"] = load_samples(store, SAMPLES)
             _save_credentials(app, credentials)
         _write_outputs(store, credentials["sample"]["round"], ROOT / app.config["OUT_DIR"])
-    origin = f"https://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}"
+    origin = (app.config.get("PUBLIC_URL") or
+              f"https://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}").rstrip("/")
     _print_welcome(origin, credentials)
     if args.no_serve:
         return 0
