@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from docxio.identifiers import forget_parsed_labels
 from docxio.reader import read_draft
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -163,7 +164,13 @@ def run() -> list[str]:
                 if name.endswith((".xml", ".rels")):
                     etree.fromstring(z.read(name), parser)
 
-    read, read_cpu = _best_of(5, lambda: read_draft(data, "large.docx"))
+    def first_read() -> None:
+        # Paragraph labels are memoised across files (a round's submissions repeat the base's
+        # paragraphs); reading the same file again would find them all, so forget them first.
+        forget_parsed_labels()
+        read_draft(data, "large.docx")
+
+    read, read_cpu = _best_of(5, first_read)
     parse, parse_cpu = _best_of(5, parse_only)
     unzip_parse, unzip_parse_cpu = _best_of(5, unzip_and_parse)
     tracemalloc.start()

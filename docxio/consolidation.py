@@ -342,6 +342,14 @@ class _Context:
     registry: Registry
     vocabulary: Vocabulary
     stance_cache: dict[str, StanceReading] = field(default_factory=dict)
+    #: Facts of the round every submission's reading uses, found once rather than per submission:
+    #: how many base paragraphs have text, and the names of the earlier drafts known.
+    usable: int = field(init=False)
+    earlier_names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.usable = sum(1 for bp in self.base_paras if bp.text.strip())
+        self.earlier_names = tuple(dict.fromkeys(name for bp in self.base_paras for name, _ in bp.earlier))
 
     def stance(self, text: str) -> StanceReading:
         """A comment's stance (many delegations write the same few words: read each once)."""
@@ -391,7 +399,7 @@ class _SubmissionReader:
         for s in alignment.moved:  # untracked moves: matched paragraphs out of base order
             if not self.paras[candidates[s]].is_deleted:
                 self.moved_to[candidates[s]] = self.anchor_of[candidates[s]]
-        self.older = _older_round(self.paras, self.matched, self.base_paras)
+        self.older = _older_round(self.paras, self.matched, self.base_paras, self.context.earlier_names)
 
     def _anchors(self) -> dict[int, int | None]:
         """For each submission paragraph, the base paragraph before it (None: at the start)."""
@@ -436,7 +444,11 @@ class _SubmissionReader:
                 f"based on an older round: its text is that of {name} in {n} paragraph{'s' if n != 1 else ''} "
                 "the current base has changed since; its changes are placed on the current base"
             )
+        paras, base_paras, moved_to = self.paras, self.base_paras, self.moved_to
         for k, b in sorted(self.matched.items()):
+            para = paras[k]
+            if para.plain and para.before == base_paras[b].text and k not in moved_to:
+                continue  # untouched, in place: most paragraphs of most submissions
             self._paragraph(k, b)
         self._missing_paragraphs()
         new_of = self._new_paragraphs()
@@ -456,8 +468,6 @@ class _SubmissionReader:
     def _paragraph(self, k: int, b: int) -> None:
         """The proposals of one matched paragraph: move, deletion, or tracked and untracked edits."""
         para, base_text = self.paras[k], self.base_paras[b].text
-        if para.plain and para.before == base_text and k not in self.moved_to:
-            return  # untouched, in place: most paragraphs of most submissions (the checks below agree)
         if k in self.moved_to:
             revs = para.new_revisions("del") if k in self.moved_pairs else []
             who = self.attributor.attribute(revs[0].author) if revs else self.attributor.untracked()
@@ -622,7 +632,7 @@ class _SubmissionReader:
                 f"based on an older round: {self.untracked_paragraphs} paragraphs differ from the base without "
                 "tracked changes; compared with the current base so nothing is lost"
             )
-        usable = sum(1 for bp in self.base_paras if bp.text.strip())
+        usable = self.context.usable
         found = sum(1 for b in self.matched.values() if self.base_paras[b].text.strip())
         if usable >= 4 and found * 2 < usable:
             warnings.append(f"only {found} of the base draft's {usable} paragraphs were found in this file: "
@@ -645,10 +655,12 @@ def _aligned_id(paragraph: Paragraph) -> str:
     return paragraph.id if paragraph.id_source not in ("structural", "") else ""
 
 
-def _older_round(paras: list[_Para], matched: dict[int, int], base_paras: list[_BasePara]) -> tuple[str, int] | None:
+def _older_round(
+    paras: list[_Para], matched: dict[int, int], base_paras: list[_BasePara], names: Sequence[str]
+) -> tuple[str, int] | None:
     """The earlier draft a submission was made on, and in how many paragraphs that shows, when
-    its text matches that draft better than the current base; None otherwise."""
-    names = list(dict.fromkeys(name for bp in base_paras for name, _ in bp.earlier))
+    its text matches that draft better than the current base; None otherwise. ``names`` are the
+    earlier drafts the base paragraphs know (``_Context.earlier_names``)."""
     best = None
     for name in names:
         older = current = 0

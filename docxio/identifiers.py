@@ -160,7 +160,6 @@ _LABEL_FIRST = frozenset("[PpOo")
 _SUB = re.compile(rf"\(\s*([a-z]{{1,6}})(?:\s+({_ORD}))?\s*\)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=8192)
 def parse_label(text: str) -> LabelMatch | None:
     """The identifier typed at the start of a paragraph's text, or None.
 
@@ -170,9 +169,23 @@ def parse_label(text: str) -> LabelMatch | None:
     not "2022 was"). A bracket that does not close right after the identifier
     ("[OP9bis agreed in informals]") is not a label.
 
-    Memoised (a pure function; its values are immutable): the submissions of a round repeat the
-    base draft's paragraphs, so most texts read in a merge were parsed already.
+    Memoised for paragraph-sized texts (a pure function; its values are immutable): the
+    submissions of a round repeat the base draft's paragraphs, so most texts read in a merge were
+    parsed already. Longer texts are not kept, so the memo stays small whatever files arrive.
     """
+    if len(text) <= _MEMO_TEXT_LENGTH:
+        return _memo_label(text)
+    return _label(text)
+
+
+#: Texts up to this length are memoised by ``parse_label``: UN paragraphs are a few hundred
+#: characters; at most _MEMO_SIZE of them (a few MB at worst) are kept.
+_MEMO_TEXT_LENGTH = 1000
+_MEMO_SIZE = 4096
+
+
+def _label(text: str) -> LabelMatch | None:
+    """``parse_label`` without the memo."""
     # Most paragraphs open with a word ("Recognizing", "Calls upon"): a label cannot start with
     # anything but a bracket, P, O or a digit, so one character settles it before the regex runs.
     first = text[:1]
@@ -224,6 +237,15 @@ def _identifier(
         sub=tuple(_canonical_sub(letters, suffix) for letters, suffix in _SUB.findall(sub)) if sub else (),
     )
     return identifier, str(identifier)
+
+
+_memo_label = lru_cache(maxsize=_MEMO_SIZE)(_label)
+
+
+def forget_parsed_labels() -> None:
+    """Empty ``parse_label``'s memo: for a benchmark that times a first reading of a file."""
+    _memo_label.cache_clear()
+    _identifier.cache_clear()
 
 
 def _canonical_sub(letters: str, suffix: str) -> str:
