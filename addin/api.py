@@ -156,18 +156,34 @@ def _public_url() -> str:
 
 @bp.get("/me")
 def me():
-    """Who the token or session is: role, delegation, negotiation and its current round."""
+    """Who the token or session is: role, delegation, negotiation and its current round (the
+    round's id, and as "round" its number and publication). For the secretariat, the negotiation
+    is the latest one that has a round (none yet: null fields)."""
     caller = _caller()
+    store = _store()
     out = {"role": caller.role, "name": caller.name, "delegation": None, "negotiation": None,
-           "current_round": None}
-    if not caller.is_secretariat:
-        store = _store()
+           "current_round": None, "round": None}
+    if caller.is_secretariat:
+        negotiation, current = _latest_negotiation_with_a_round(store)
+    else:
         negotiation = store.negotiation(caller.negotiation_id)
         current = store.current_round(caller.negotiation_id)
-        out.update(delegation={"id": caller.delegation_id, "name": caller.name},
-                   negotiation={"id": negotiation.id, "title": negotiation.title, "symbol": negotiation.symbol},
-                   current_round=current.id if current else None)
+        out["delegation"] = {"id": caller.delegation_id, "name": caller.name}
+    if negotiation is not None:
+        out["negotiation"] = {"id": negotiation.id, "title": negotiation.title, "symbol": negotiation.symbol}
+    if current is not None:
+        out.update(current_round=current.id, round=round_summary(current))
     return jsonify(out)
+
+
+def _latest_negotiation_with_a_round(store):
+    """(negotiation, its current round) for the most recently created negotiation that has a
+    round — the one the secretariat is working on — or (None, None)."""
+    for negotiation in store.negotiations():  # newest first
+        current = store.current_round(negotiation.id)
+        if current is not None:
+            return negotiation, current
+    return None, None
 
 
 @bp.post("/tokens")
@@ -285,8 +301,9 @@ def get_round(rid: int):
 
 @bp.get("/rounds/<int:rid>/paragraphs")
 def round_paragraphs(rid: int):
-    """Each paragraph of the base draft (id, base_text), with the proposals the caller may see:
-    a delegation's own so far; after a merge, everyone's for the secretariat or once published."""
+    """Each paragraph of the base draft (id, base_text), with the proposals and stances the
+    caller may see: a delegation's own so far; after a merge, everyone's for the secretariat or
+    once published."""
     from addin.intake import _base_draft
 
     caller = _caller()
@@ -296,18 +313,19 @@ def round_paragraphs(rid: int):
     statuses = store.statuses(rid)
     merged = json.loads(row.paragraphs_json) if row.paragraphs_json else None
     everyone = merged is not None and _may_see_consolidated(row)
-    own: dict[str, list] = {}
+    own: dict[str, dict] = {}
     if not caller.is_secretariat:
         # The latest readable version counts, as in the merge; earlier ones are kept, not shown.
         readable = [s for s in store.submissions(rid, caller.delegation_id) if s.reading_json and s.error is None]
         if readable:
             for p in json.loads(readable[-1].reading_json).get("paragraphs", []):
-                own[p["paragraph"]] = p["proposals"]
+                own[p["paragraph"]] = p
     if everyone:
         return jsonify({"round": rid, "merged": True, "paragraphs": [
             dict(p, status=statuses.get(p["id"])) for p in merged]})
     paragraphs = [{"id": p.id, "base_text": p.original, "index": p.index, "status": statuses.get(p.id),
-                   "proposals": own.get(p.id, [])}
+                   "proposals": own.get(p.id, {}).get("proposals", []),
+                   "stances": own.get(p.id, {}).get("stances", [])}
                   for p in base.body() if p.original.strip()]
     return jsonify({"round": rid, "merged": False, "paragraphs": paragraphs})
 
@@ -508,6 +526,48 @@ def _dossier_entry(row, delegation: str | None):
 
 # -- the OpenAPI document -----------------------------------------------------------------------
 
+_NULLABLE_OBJECT = {"type": ["object", "null"]}
+_PROPOSAL = {"type": "object", "description": "kind, inserted, deleted, offset, delegations, conflict group",
+             "properties": {"kind": {"type": "string"}, "inserted": {"type": "string"},
+                            "deleted": {"type": "string"}, "delegations": {"type": "array", "items": {"type": "string"}}}}
+_STANCE = {"type": "object", "description": "a position on a passage or paragraph (from a comment or a proposal)",
+           "properties": {"stance": {"type": "string"}, "text": {"type": "string"}, "anchor": {"type": "string"},
+                          "delegations": {"type": "array", "items": {"type": "string"}}}}
+_ROUND = {"type": "object", "properties": {k: {} for k in (
+    "id", "negotiation", "number", "base_filename", "base_sha256", "created_at", "published", "merged_at")}}
+
+#: The shape of the answers clients rely on most (the add-in's sign-in and paragraph view).
+RESPONSE_SCHEMAS = {
+    "api.me": {"type": "object", "properties": {
+        "role": {"type": "string", "enum": ["secretariat", "delegation"]},
+        "name": {"type": "string"},
+        "delegation": _NULLABLE_OBJECT,
+        "negotiation": {**_NULLABLE_OBJECT, "description": "for the secretariat: the latest negotiation with a round"},
+        "current_round": {"type": ["integer", "null"]},
+        "round": {**_ROUND, "type": ["object", "null"]},
+    }},
+    "api.round_paragraphs": {"type": "object", "properties": {
+        "round": {"type": "integer"},
+        "merged": {"type": "boolean"},
+        "paragraphs": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string"}, "base_text": {"type": "string"}, "index": {"type": ["integer", "null"]},
+            "status": {"type": ["string", "null"]},
+            "proposals": {"type": "array", "items": _PROPOSAL},
+            "stances": {"type": "array", "items": _STANCE},
+        }}},
+    }},
+}
+
+
+def _responses(endpoint: str) -> dict:
+    """The OpenAPI responses of an endpoint: its 200 schema where one is described."""
+    responses = {"default": {"description": "JSON, or an error {error, message}"}}
+    if endpoint in RESPONSE_SCHEMAS:
+        responses["200"] = {"description": "OK",
+                            "content": {"application/json": {"schema": RESPONSE_SCHEMAS[endpoint]}}}
+    return responses
+
+
 @bp.get("/openapi.json")
 def openapi():
     """This API described as OpenAPI 3.1 (every endpoint, from the routes themselves)."""
@@ -530,7 +590,7 @@ def openapi():
                 "description": " ".join(doc.split()),
                 "parameters": params,
                 "security": [] if rule.endpoint in ("api.openapi", "api.create_token") else [{"bearer": []}, {"session": []}],
-                "responses": {"default": {"description": "JSON, or an error {error, message}"}},
+                "responses": _responses(rule.endpoint),
             }
     return jsonify({
         "openapi": "3.1.0",

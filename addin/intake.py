@@ -144,6 +144,26 @@ def _base_draft(sha256: str, data: bytes, name: str):
     return read_draft(data, name)
 
 
+def earlier_bases(store: Store, round_row) -> tuple:
+    """The base drafts of the negotiation's rounds before this one, oldest first, each read once
+    per process (``_base_draft``), so a file marked up on an older round is recognised ("based on
+    an older round"). A draft is named "the round 1 draft (L5 ICT.docx)" in the warning. An earlier
+    base that cannot be read is left out: it must not stop the current round's submissions."""
+    from docxio.errors import DocxioError
+
+    drafts = []
+    for row in store.rounds(round_row.negotiation_id):
+        if row.number >= round_row.number or row.base_sha256 == round_row.base_sha256:
+            continue
+        full = store.round(row.id)
+        try:
+            drafts.append(_base_draft(full.base_sha256, full.base_docx,
+                                      f"the round {row.number} draft ({row.base_filename})"))
+        except DocxioError:
+            continue
+    return tuple(drafts)
+
+
 def registry_of(store: Store, negotiation_id: int):
     """The negotiation's delegation registry as docxio wants it."""
     from docxio.delegations import Delegation, Registry
@@ -196,8 +216,9 @@ def _without_sources(value: dict) -> dict:
 
 
 def read_submission(store: Store, round_row, docx: bytes, name: str, delegation: str | None,
-                    sender: str | None, arrived: datetime | None) -> dict:
+                    sender: str | None, arrived: datetime | None, earlier: tuple | None = None) -> dict:
     """Read one submission's .docx against the round's base: its reading (see ``reading_of``).
+    ``earlier`` are the earlier rounds' base drafts (``earlier_bases``; looked up when not given).
     Raises ``DocxioError`` when the document cannot be read."""
     from docxio.consolidation import Submission, consolidate
     from docxio.reader import read_draft
@@ -206,8 +227,10 @@ def read_submission(store: Store, round_row, docx: bytes, name: str, delegation:
     draft = read_draft(docx, name)
     submission = Submission(draft=draft, file=name, delegation=delegation,
                             arrived=arrived.isoformat() if arrived else None, sender=sender)
+    if earlier is None:
+        earlier = earlier_bases(store, round_row)
     consolidation = consolidate(base, [submission], registry_of(store, round_row.negotiation_id),
-                                store.statuses(round_row.id))
+                                store.statuses(round_row.id), earlier=earlier)
     return reading_of(consolidation)
 
 

@@ -1,6 +1,7 @@
 """The Word add-in manifest: the template rewritten for the backend's public URL, and its checks.
 
-The template (``manifest/concord.xml``) names the development origin ``https://localhost:5443``;
+The template (``addin/manifest_template.xml``, package data so an installed backend has it) names
+the development origin ``https://localhost:5443``;
 ``build_manifest`` moves every URL in it to the origin the backend is really served on, then runs
 the checks the XSD cannot make (``manifest_problems``): every URL is HTTPS on that one origin, every
 ``resid`` resolves to a resource of the right kind, and the icons exist in the sizes Office asks for.
@@ -14,8 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = ROOT / "manifest" / "concord.xml"
+TEMPLATE = Path(__file__).resolve().parent / "manifest_template.xml"
 ICON_DIR = Path(__file__).resolve().parent / "static" / "addin" / "icons"
 
 #: The origin the template is written for.

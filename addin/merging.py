@@ -18,8 +18,9 @@ Progress = Callable[[int, str], None]
 
 def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p, m: None):
     """The round's consolidation (``docxio.proposals.Consolidation``) from the latest readable
-    submission of each delegation, in order of arrival, with the secretariat's statuses."""
-    from addin.intake import _base_draft, registry_of
+    submission of each delegation, in order of arrival, with the secretariat's statuses; a file
+    marked up on an earlier round's base is recognised as such (``earlier_bases``)."""
+    from addin.intake import _base_draft, earlier_bases, registry_of
     from docxio.consolidation import Submission, consolidate
     from docxio.reader import read_draft
 
@@ -37,7 +38,7 @@ def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p
         progress(5 + int(55 * done / max(len(rows), 1)), f"read {done} of {len(rows)} submissions")
     progress(62, "consolidating proposals")
     return consolidate(base, submissions, registry_of(store, round_row.negotiation_id),
-                       store.statuses(round_id))
+                       store.statuses(round_id), earlier=earlier_bases(store, round_row))
 
 
 def merge_round(store: Store, round_id: int, progress: Progress = lambda p, m: None) -> dict:

@@ -1,6 +1,7 @@
 """Merge benchmark: 193 submissions of a 300-paragraph draft, about 30 tracked changes and 5
 comments each (generated as WordprocessingML in code), read and consolidated — timed beside the
-time lxml alone needs to parse the same XML parts, with the process's peak memory.
+time lxml alone needs to parse the same XML parts, with the process's peak memory. Times are CPU
+times, best of 3, and say how much of them Python's garbage collector took.
 
 Target (issue 3): within 3x of the parse time and under 1 GB.
 """

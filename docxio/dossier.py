@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Sequence
 
 import docx
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml.parser import parse_xml
+from docx.parts.numbering import NumberingPart
 from lxml import etree
 
 from docxio.errors import DocxioError, PackageError
-from docxio.ooxml import qn
+from docxio.ooxml import NS, qn
 from docxio.package import open_package
 
 #: Revision elements whose w:id must stay unique across the dossier.
@@ -30,6 +34,8 @@ _REVISION_TAGS = tuple(qn(f"w:{t}") for t in (
     "trPrChange", "tcPrChange", "numberingChange", "moveFromRangeStart", "moveFromRangeEnd",
     "moveToRangeStart", "moveToRangeEnd", "cellIns", "cellDel",
 ))
+#: How Strict Open XML (ISO/IEC 29500 Strict) relationship types begin.
+_STRICT_STEM = "http://purl.oclc.org/ooxml/"
 _COMMENT_MARKS = tuple(qn(f"w:{t}") for t in ("commentRangeStart", "commentRangeEnd", "commentReference"))
 
 
@@ -81,11 +87,32 @@ def _load(entry: DossierEntry) -> docx.document.Document:
         name, data = Path(entry.file).name, Path(entry.file).read_bytes()
     else:
         name, data = f"submission of {entry.delegation}", entry.file
-    open_package(data, name).main_document()  # raises a PackageError that names the problem
+    package = open_package(data, name)
+    package.main_document()  # raises a PackageError that names the problem
+    if any(r.type.startswith(_STRICT_STEM) for r in package.relationships("")):
+        # python-docx and docxcompose only know transitional relationship types.
+        raise PackageError(name, "is saved as Strict Open XML, which the dossier cannot include; "
+                                 "save it in Word as an ordinary Word Document (.docx) and send it again")
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types for malformed packages
         raise PackageError(name, f"cannot be opened as a Word document ({exc})") from exc
+
+
+def _ensure_numbering_part(document) -> None:
+    """Give a submission without numbering.xml an empty numbering part.
+
+    LibreOffice writes ``<w:numPr><w:numId w:val="0"/>`` ("no list") without a numbering part;
+    docxcompose then asks python-docx to create one, which python-docx 1.2 cannot do
+    (``NumberingPart.new`` raises NotImplementedError). With an empty part docxcompose finds no
+    list definition to copy and leaves the paragraph unnumbered, as it was.
+    """
+    try:
+        document.part.part_related_by(RT.NUMBERING)
+    except KeyError:
+        element = parse_xml(f'<w:numbering xmlns:w="{NS["w"]}"/>')
+        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, element, document.part.package)
+        document.part.relate_to(part, RT.NUMBERING)
 
 
 def _comments_root(document) -> etree._Element | None:
@@ -148,6 +175,7 @@ def build_dossier(entries: Sequence[DossierEntry], out: str | Path | None = None
     next_comment, next_revision = 0, 1
     for number, entry in enumerate(entries):
         submission = _load(entry)
+        _ensure_numbering_part(submission)
         comments, next_comment, next_revision = _renumber(submission, next_comment, next_revision)
         heading = master.add_heading(heading_text(entry), level=1)
         if number:

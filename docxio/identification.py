@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple, Protocol
 
 from docxio.identifiers import (
     Identifier,
@@ -50,9 +50,9 @@ _PREAMBULAR_OPENING = re.compile(
 _TITLE_STYLES = {"title", "heading1", "heading 1"}
 
 
-@dataclass(frozen=True)
-class _Group:
-    """Physical paragraphs forming one paragraph of the original view (split by inserted marks)."""
+class _Group(NamedTuple):
+    """Physical paragraphs forming one paragraph of the original view (split by inserted marks).
+    A named tuple: one is made per paragraph of every draft read."""
 
     members: tuple[int, ...]
     owner: int
@@ -123,7 +123,7 @@ def with_identifier(paragraph: Paragraph, paragraph_id: str, source: str, label:
 
     The same value as ``dataclasses.replace``, which cost as much as all the rest of
     identification together (it inspects the class's fields on every call, and a frozen
-    dataclass's __init__ sets each of Paragraph's fifteen fields through ``object.__setattr__``):
+    dataclass's __init__ sets each of Paragraph's fields through ``object.__setattr__``):
     copying the instance dict gives an equal object at a fraction of the cost.
     """
     if not _COPY_DIRECTLY:
@@ -230,7 +230,7 @@ def _body_identifiers(paragraphs: Sequence[ParagraphFacts]) -> list[tuple[int, s
     previous = ""
     for group in groups:
         for index in group.members:
-            if _is_new(paragraphs[index], originals[index], group, index):
+            if index != group.owner and _is_new(paragraphs[index], originals[index], group, index):
                 paragraph_id, label = _new_identifier(paragraphs[index], previous, taken)
                 taken.add(paragraph_id)
                 source = "new"

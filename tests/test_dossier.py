@@ -3,7 +3,10 @@ its tracked changes and comments kept, ids unique; and `concord dossier` on the 
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 import docx
 import pytest
@@ -130,3 +133,46 @@ def test_building_a_dossier_leaves_python_docx_core_properties_working(dossier):
     assert docx.Document(io.BytesIO(buffer.getvalue())).core_properties.revision == 7
     core = document_xml(buffer.getvalue(), "docProps/core.xml")
     assert core.find("{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}revision").text == "7"
+
+
+def test_a_libreoffice_submission_without_a_numbering_part_goes_into_the_dossier(tmp_path):
+    # LibreOffice writes <w:numId w:val="0"/> ("no list") but no numbering.xml; docxcompose used
+    # to make python-docx create one, which it cannot (NotImplementedError).
+    from tests.lodoc import make_docx
+
+    egypt = make_docx({"paragraphs": ["PP1. Concerned about trafficking."], "author": "Egypt", "track": True,
+                       "edits": [{"op": "insert", "para": 0, "before": "trafficking", "text": "illicit "}]},
+                      tmp_path / "egypt.docx")
+    assert "word/numbering.xml" not in zipfile.ZipFile(egypt).namelist()
+    assert document_xml(egypt.read_bytes()).find(f".//{qn('w:numId')}") is not None
+    dossier = read_draft(build_dossier([DossierEntry(egypt, "Egypt", ARRIVED)]), "dossier.docx")
+    assert [p.current for p in dossier.body()][-1] == "PP1. Concerned about illicit trafficking."
+    assert [(r.type, r.author, r.text) for p in dossier.body() for r in p.revisions] == [("insert", "Egypt", "illicit ")]
+
+
+def _strict(package: Path) -> bool:
+    rels = zipfile.ZipFile(package).read("_rels/.rels")
+    return b"http://purl.oclc.org/ooxml/" in rels
+
+
+def test_every_readable_real_file_goes_into_a_dossier_with_its_text_changes_and_comments(real_corpus):
+    def revisions(draft):
+        return [(r.type, r.author, r.text) for p in draft.body() for r in p.revisions if r.type in ("insert", "delete")]
+
+    checked = 0
+    for path in sorted(real_corpus.glob("*.docx")):
+        try:
+            source = read_draft(path)
+        except DocxioError:
+            continue  # files the reader refuses are refused at intake, before any dossier
+        if _strict(path):
+            with pytest.raises(PackageError, match=rf"{re.escape(path.name)}: is saved as Strict Open XML"):
+                build_dossier([DossierEntry(path, path.stem, ARRIVED)])
+            continue
+        dossier = read_draft(build_dossier([DossierEntry(path, path.stem, ARRIVED)]), "dossier.docx")
+        # The dossier starts with its title and the heading, then the submission as it was.
+        assert [p.current for p in dossier.body()][2:] == [p.current for p in source.body()], path.name
+        assert revisions(dossier) == revisions(source), path.name
+        assert len(dossier.comments) == len(source.comments), path.name
+        checked += 1
+    assert checked >= 40

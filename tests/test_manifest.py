@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -16,6 +20,7 @@ from addin.manifest import (
 )
 from tests.conftest import shared_dir
 
+ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "https://concord.example.org:8443"
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0",
@@ -144,7 +149,7 @@ def test_a_broken_template_is_named_in_the_error(tmp_path):
 def test_icons_are_real_pngs_in_every_size_and_are_what_the_script_draws(tmp_path):
     for size in (16, 32, 64, 80):
         assert png_size(ICON_DIR / f"icon-{size}.png") == (size, size)
-    spec = importlib.util.spec_from_file_location("make_icons", TEMPLATE.parent / "make_icons.py")
+    spec = importlib.util.spec_from_file_location("make_icons", ROOT / "manifest" / "make_icons.py")
     make_icons = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_icons)
     make_icons.main(tmp_path)
@@ -253,3 +258,38 @@ def test_only_the_pane_files_are_served(client):
     assert get(client, "/addin/make_icons.py").status_code == 404
     assert get(client, "/addin/../manifest.py").status_code == 404
     assert get(client, "/addin/taskpane.js").status_code == 200
+
+
+# -- where the template lives -------------------------------------------------------------------
+
+def test_the_committed_manifest_is_the_one_built_for_localhost():
+    """manifest/concord.xml is generated from the template (``concord manifest --url
+    https://localhost:5443 -o manifest/concord.xml``); a template edit must regenerate it."""
+    committed = (ROOT / "manifest" / "concord.xml").read_text(encoding="utf-8")
+    assert committed == build_manifest("https://localhost:5443"), \
+        "manifest/concord.xml is stale: run `concord manifest --url https://localhost:5443 -o manifest/concord.xml`"
+
+
+def test_an_installed_backend_serves_the_manifest_without_the_source_tree(tmp_path):
+    """A non-editable install has only the addin package: its .py files and the package data
+    pyproject.toml lists. Copied that way, away from the checkout, /addin/manifest.xml still works."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["addin"]
+    source, installed = ROOT / "addin", tmp_path / "site" / "addin"
+    files = {p for p in source.rglob("*.py") if "__pycache__" not in p.parts}
+    files |= {p for pattern in patterns for p in source.glob(pattern) if p.is_file()}
+    for path in files:
+        target = installed / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    script = ("import addin.manifest as m, sys; assert str(m.TEMPLATE).startswith(sys.argv[1]), m.TEMPLATE; "
+              "from addin import create_app; "
+              "app = create_app({'INSTANCE_PATH': sys.argv[2], 'TESTING': True, 'PUBLIC_URL': 'https://concord.example.org'}); "
+              "r = app.test_client().get('/addin/manifest.xml'); print(r.status_code); sys.stdout.write(r.get_data(as_text=True))")
+    done = subprocess.run([sys.executable, "-c", script, str(installed), str(tmp_path / "instance")],
+                          cwd=tmp_path, env={"PYTHONPATH": str(installed.parent), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    status, _, xml = done.stdout.partition("\n")
+    assert status == "200", xml
+    assert xml == build_manifest("https://concord.example.org")

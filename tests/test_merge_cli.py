@@ -102,3 +102,46 @@ def test_mailed_submission_is_attributed_to_its_sender(files):
     report = json.loads((files / "mail.json").read_text(encoding="utf-8"))
     assert [(s["file"], s["delegation"]) for s in report["submissions"]] == [("L5 ICT (2).docx", "Iran")]
     assert [(p["kind"], p["delegations"]) for p in report["paragraphs"][1]["proposals"]] == [("replace", ["Iran"])]
+
+
+def test_a_message_without_a_word_document_is_named_with_its_reading(files):
+    """A mission mails its markup as a legacy .doc: the merge says so instead of silently
+    merging nothing from that message, and the other submissions are merged as usual."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Desk Officer <desk@mfa.gov.ir>"
+    message["Subject"] = "L.5 comments"
+    message.set_content("Please find attached our proposals.")
+    message.add_attachment(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), maintype="application",
+                           subtype="msword", filename="L5 Iran.doc")
+    (files / "iran-doc.eml").write_bytes(bytes(message))
+    done = _merge("base.docx", "eg.docx", "iran-doc.eml", "--json", "-", cwd=files)
+    assert done.returncode == 0, done.stderr
+    assert "iran-doc.eml: legacy .doc: please send .docx — not merged" in done.stderr
+    report = json.loads(done.stdout)  # stdout stays the JSON report
+    assert [s["file"] for s in report["submissions"]] == ["eg.docx"]
+
+
+def test_merging_mailboxes_and_files_leaves_no_file_open(files):
+    """Under -X dev -W error an unclosed file would print a ResourceWarning: mbox detection on a
+    file without extension, a maildir and a .docx are all read and closed."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Desk Officer <desk@mfa.gov.eg>"
+    message["Subject"] = "L.5"
+    message.set_content("see attached")
+    message.add_attachment((files / "eg.docx").read_bytes(), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename="eg.docx")
+    (files / "egypt-box").write_bytes(b"From desk@mfa.gov.eg Fri Feb 12 10:30:00 2027\n" + bytes(message) + b"\n")
+    maildir = files / "maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    (maildir / "new" / "1.eml").write_bytes(bytes(message))
+    done = subprocess.run([sys.executable, "-X", "dev", "-W", "error", "-m", "addin.cli", "merge", "base.docx",
+                           "sg.docx", "egypt-box", "maildir", "--delegations", "delegations.csv"],
+                          capture_output=True, text=True, cwd=files, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "3 submissions" in done.stdout

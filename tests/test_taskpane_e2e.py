@@ -543,3 +543,28 @@ def test_pane_reads_identifiers_with_the_same_grammar_as_docxio(context, backend
         expected.append(found.id if found else None)
     assert from_js == expected
 
+
+
+
+
+def test_a_file_based_on_an_older_round_is_flagged_in_the_reading(context, backend):
+    """Runs last: it opens round 2. Singapore submits markup made on round 1's draft."""
+    round2_base = drafts.untracked_edit(drafts.base_draft(), drafts.PP3, "Concerned that criminals use online marketplaces",
+                                        "Deeply concerned that traffickers increasingly use online marketplaces and social media")
+    round2 = backend.json("POST", f"/api/negotiations/{backend.negotiation}/rounds", backend.secretariat,
+                          body=round2_base, headers={"X-Filename": "L5 round 2.docx",
+                                                     "Content-Type": "application/octet-stream"})
+    # Built once: two builds differ in their zip timestamps.
+    document = submission_docx()
+    page = open_pane(context, backend, document, selection=(drafts.PP2, 0, 0))
+    sign_in(page, backend.tokens["Singapore"])
+    page.wait_for_function("() => document.getElementById('context-line').textContent.includes('Round 2')")
+    page.click("#submit")
+    assert "round 2" in page.text_content("#confirm-submit")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#reading:not([hidden]), #submit-error:not([hidden])", timeout=60_000)
+    assert page.is_hidden("#submit-error"), page.text_content("#submit-error")
+    warnings = page.locator("#reading-warnings li").all_text_contents()
+    assert any("older round" in w for w in warnings), warnings
+    latest = backend.json("GET", f"/api/rounds/{round2['id']}/submissions", backend.tokens["Singapore"])[-1]
+    assert latest["sha256"] == hashlib.sha256(document).hexdigest()

@@ -37,8 +37,13 @@ def _is_mail(path: Path) -> bool:
         return handle.read(5) == b"From "
 
 
-def read_submissions(arguments: list[str], registry: Registry) -> list[Submission]:
-    """The submissions named on the command line, read with the docxio reader, in order."""
+def read_submissions(arguments: list[str], registry: Registry,
+                     skipped: list[str] | None = None) -> list[Submission]:
+    """The submissions named on the command line, read with the docxio reader, in order.
+
+    A message without a usable Word document contributes nothing; what was found in it (its
+    ``reading``: "no Word document attached", "legacy .doc: ...") is added to ``skipped`` as
+    "<message>: <reading>" so the user learns why it is not in the merge."""
     from docxio.reader import read_draft
 
     submissions: list[Submission] = []
@@ -56,6 +61,8 @@ def read_submissions(arguments: list[str], registry: Registry) -> list[Submissio
                               message.sender)
                 from_sender = registry.delegation_for_email(sender) if sender else None
                 when = message.date.isoformat() if message.date else arrived
+                if not message.documents and skipped is not None:
+                    skipped.append(f"{message.file}: {message.reading or 'no Word document attached'}")
                 for document in message.documents:
                     submissions.append(Submission(
                         draft=read_draft(document.data, document.name), file=document.name,
@@ -75,7 +82,11 @@ def main(args) -> int:
     try:
         registry = load_registry(args.delegations) if args.delegations else Registry([])
         base = read_draft(Path(args.base), Path(args.base).name)
-        submissions = read_submissions(list(args.submissions), registry)
+        skipped: list[str] = []
+        submissions = read_submissions(list(args.submissions), registry, skipped)
+        for reading in skipped:
+            # On stderr: stdout may be the JSON report (--json -).
+            print(f"concord merge: {reading} — not merged", file=sys.stderr)
         earlier = [read_draft(Path(path), Path(path).name) for path in getattr(args, "earlier", [])]
         consolidation = consolidate(base, submissions, registry, earlier=earlier)
     except (DocxioError, OSError) as exc:

@@ -47,16 +47,18 @@ async function api(token, path, options) {
 }
 
 /** The caller as /api/me describes it ({role, name, delegation: {name}, negotiation: {title,
- * symbol}, current_round}); the secretariat has no negotiation of its own (null fields). */
+ * symbol}, current_round, round: {number, published}}). For the secretariat the server names the
+ * latest negotiation with a round; with no round yet the round fields are null. */
 function readMe(me) {
+  const round = me.round || null;
   return {
     role: me.role === "secretariat" ? "secretariat" : "delegation",
     delegation: (me.delegation && me.delegation.name) || "",
     negotiation: (me.negotiation && me.negotiation.title) || "",
     symbol: (me.negotiation && me.negotiation.symbol) || "",
     round: me.current_round === undefined ? null : me.current_round,
-    roundNumber: null,
-    published: false,
+    roundNumber: round ? round.number : null,
+    published: Boolean(round && round.published),
   };
 }
 

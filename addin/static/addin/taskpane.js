@@ -107,7 +107,6 @@ class Pane {
       const me = readMe(await (await api(token, "/api/me")).json());
       this.token = token;
       this.me = me;
-      await this.loadRound();
       window.localStorage.setItem(TOKEN_KEY, token);
       $("sign-out").hidden = false;
       const round = me.roundNumber ? "Round " + me.roundNumber : "";
@@ -126,24 +125,6 @@ class Pane {
     } finally {
       $("sign-in-button").disabled = false;
     }
-  }
-
-  /** The round the pane works on: the delegation's current round, or for the secretariat the
-   * current round of the latest negotiation; fills in its number and publication. */
-  async loadRound() {
-    if (this.me.round === null && this.me.role === "secretariat") {
-      const negotiations = await (await api(this.token, "/api/negotiations")).json();
-      const latest = negotiations.filter((n) => n.current_round !== null).pop();
-      if (latest) {
-        this.me.round = latest.current_round;
-        this.me.negotiation = latest.title;
-        this.me.symbol = latest.symbol;
-      }
-    }
-    if (this.me.round === null) return;
-    const round = await (await api(this.token, "/api/rounds/" + this.me.round)).json();
-    this.me.roundNumber = round.number;
-    this.me.published = Boolean(round.published);
   }
 
   signOut() {

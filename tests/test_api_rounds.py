@@ -1,0 +1,114 @@
+"""Rounds as the add-in and other clients see them: the current round in /api/me (for the
+secretariat too), a delegation's own stances per paragraph, and a file marked up on an older
+round's base flagged as such in its reading and in the merge report."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from tests.test_api import Round, app, client, rnd  # noqa: F401 (fixtures)
+from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+
+ROUND_2_OLD = "greater misuse by criminals of digital platforms"
+ROUND_2_NEW = "greater misuse by organized criminal groups of digital platforms and social media"
+
+
+def edited_base(base: bytes, old: str, new: str) -> bytes:
+    """The base draft with one passage rewritten without Track Changes (the secretariat's
+    clean text for the next round)."""
+    source = zipfile.ZipFile(io.BytesIO(base))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/document.xml":
+                assert old.encode() in data, "the passage is in one run of the LibreOffice base"
+                data = data.replace(old.encode(), new.encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def open_round_2(rnd: Round) -> int:
+    base = edited_base(rnd.files.base.read_bytes(), ROUND_2_OLD, ROUND_2_NEW)
+    created = rnd.client.post(f"/api/negotiations/{rnd.nid}/rounds", headers=rnd.secretariat,
+                              data={"file": (io.BytesIO(base), "base round 2.docx")})
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["id"]
+
+
+# -- /api/me ---------------------------------------------------------------------------------------
+
+def test_me_gives_the_secretariat_the_current_round_of_the_latest_negotiation(rnd: Round):
+    me = rnd.client.get("/api/me", headers=rnd.secretariat).get_json()
+    assert me["role"] == "secretariat" and me["delegation"] is None
+    assert me["negotiation"]["symbol"] == "E/CN.7/2027/L.5"
+    assert me["current_round"] == rnd.rid
+    assert (me["round"]["number"], me["round"]["published"]) == (1, False)
+
+    # A newer negotiation without a round yet does not take the pane away from the one in progress.
+    rnd.client.post("/api/negotiations", json={"title": "Another draft"}, headers=rnd.secretariat)
+    assert rnd.client.get("/api/me", headers=rnd.secretariat).get_json()["current_round"] == rnd.rid
+
+    rid2 = open_round_2(rnd)
+    for headers in (rnd.secretariat, rnd.as_("Egypt")):
+        me = rnd.client.get("/api/me", headers=headers).get_json()
+        assert me["current_round"] == rid2 and me["round"]["number"] == 2
+
+
+def test_me_without_any_round_has_null_round_fields(client):
+    from tests.test_api import secretariat_token
+
+    headers = secretariat_token(client)
+    me = client.get("/api/me", headers=headers).get_json()
+    assert (me["negotiation"], me["current_round"], me["round"]) == (None, None, None)
+
+
+# -- paragraphs with the delegation's own stances ----------------------------------------------------
+
+def test_paragraphs_show_a_delegations_own_stances_and_nobody_elses(rnd: Round):
+    assert rnd.submit("egypt.docx", rnd.as_("Egypt")).status_code == 201
+    own = rnd.client.get(f"/api/rounds/{rnd.rid}/paragraphs", headers=rnd.as_("Egypt")).get_json()
+    stances = {p["id"]: [(s["stance"], s["delegations"]) for s in p["stances"]] for p in own["paragraphs"] if p["stances"]}
+    assert stances == {"PP3": [("retain", ["Egypt"])]}
+    other = rnd.client.get(f"/api/rounds/{rnd.rid}/paragraphs", headers=rnd.as_("Mexico")).get_json()
+    assert all(p["stances"] == [] and p["proposals"] == [] for p in other["paragraphs"])
+
+
+def test_openapi_describes_the_round_in_me_and_stances_in_paragraphs(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    me = paths["/api/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"current_round", "round", "negotiation"} <= set(me["properties"])
+    paragraphs = paths["/api/rounds/{rid}/paragraphs"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    item = paragraphs["properties"]["paragraphs"]["items"]
+    assert {"proposals", "stances"} <= set(item["properties"])
+    assert "stances" in paths["/api/rounds/{rid}/paragraphs"]["get"]["description"]
+
+
+# -- a file based on an older round ----------------------------------------------------------------
+
+def test_a_submission_marked_up_on_round_1_is_flagged_in_round_2(rnd: Round):
+    rid2 = open_round_2(rnd)
+    singapore = rnd.files.submissions["singapore.docx"].read_bytes()  # marked up on round 1's base
+    response = rnd.client.post(f"/api/rounds/{rid2}/submissions", headers=rnd.as_("Singapore"),
+                               data={"file": (io.BytesIO(singapore), "singapore.docx")})
+    assert response.status_code == 201, response.get_json()
+    reading = response.get_json()
+    older = [w for w in reading["warnings"] if "older round" in w]
+    assert older and "round 1" in older[0], reading["warnings"]
+    # Only the delegation's own changes count, placed on round 2's text: nothing of round 2's
+    # rewrite is proposed back as a deletion by Singapore.
+    proposals = [(x["kind"], (x["inserted"] or x["deleted"]).strip()) for p in reading["proposals"] for x in p["proposals"]]
+    assert ("insert", "illicit") in proposals
+    assert not any("organized criminal groups" in text for _, text in proposals), proposals
+
+    # The same file on round 1 itself is not flagged.
+    same = rnd.client.post(f"/api/rounds/{rnd.rid}/submissions", headers=rnd.as_("Singapore"),
+                           data={"file": (io.BytesIO(singapore), "singapore.docx")}).get_json()
+    assert not [w for w in same["warnings"] if "older round" in w]
+
+    # The merge of round 2 says so too.
+    rnd.rid = rid2
+    assert rnd.merge()["state"] == "done"
+    report = rnd.client.get(f"/api/rounds/{rid2}/report", headers=rnd.secretariat).get_json()
+    assert re.search(r"older round", str(report)), report
