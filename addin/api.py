@@ -500,6 +500,7 @@ def consolidated(rid: int):
 def dossier(rid: int):
     """The dossier: every readable submission of the round appended into one record (.docx)."""
     from docxio.dossier import build_dossier
+    from docxio.errors import DocxioError
 
     _secretariat()
     row = _round_for(rid)
@@ -513,7 +514,10 @@ def dossier(rid: int):
                 entries.append(_dossier_entry(full, names.get(s.delegation_id)))
     if not entries:
         abort(409, description="no readable submission in this round yet")
-    data = build_dossier(entries)
+    try:
+        data = build_dossier(entries)
+    except DocxioError as exc:  # a file the reader takes but docxcompose cannot (Strict Open XML)
+        abort(422, description=str(exc))
     return _download(data, f"round {row.number} dossier.docx", DOCX_MIME)
 
 
@@ -521,7 +525,7 @@ def _dossier_entry(row, delegation: str | None):
     from docxio.dossier import DossierEntry
 
     return DossierEntry(file=row.docx, delegation=delegation or "(unknown delegation)",
-                        arrived=_iso(row.received_at))
+                        arrived=_iso(row.received_at), name=row.filename)
 
 
 # -- the OpenAPI document -----------------------------------------------------------------------

@@ -1,1 +1,35 @@
+"""docxio: read delegations' marked-up Word drafts, consolidate them, write the consolidated draft.
+
+The layers, data flowing one way:
+
+* ``package`` — the .docx zip, opened safely (limits, no entities, named errors);
+* ``ooxml`` — namespaces, tag names and element helpers, the only place that knows them;
+* ``model`` / ``proposals`` — values: Draft, Paragraph, Span, Revision, Comment; Proposal, Stance,
+  Consolidation (no XML);
+* ``reader`` (with ``comments``, ``numbering``, ``identifiers``, ``identification``, ``views``) —
+  package to model;
+* ``consolidation`` (with ``alignment``, ``attribution``, ``wordiff``, ``stances``,
+  ``delegations``) — base draft and submissions to proposals;
+* ``writer`` (with ``paragraph_plan``, ``runs``, ``schema_order``) — proposals back into a copy of
+  the base package; ``compilation`` reads a compilation text back; ``dossier`` appends submissions.
+"""
+from docxio.consolidation import Submission, consolidate
+from docxio.delegations import Registry, load_registry
+from docxio.errors import DocxioError, InvalidXmlError, PackageError, UnsupportedFormatError
 from docxio.reader import read_draft
+from docxio.report import report_json
+from docxio.writer import write_consolidated
+
+__all__ = [
+    "DocxioError",
+    "InvalidXmlError",
+    "PackageError",
+    "Registry",
+    "Submission",
+    "UnsupportedFormatError",
+    "consolidate",
+    "load_registry",
+    "read_draft",
+    "report_json",
+    "write_consolidated",
+]

@@ -41,12 +41,14 @@ _COMMENT_MARKS = tuple(qn(f"w:{t}") for t in ("commentRangeStart", "commentRange
 
 @dataclass(frozen=True)
 class DossierEntry:
-    """One submission for the dossier: the .docx (path or bytes), the delegation that sent it
-    and when it arrived (a datetime, ISO text, or None when unknown)."""
+    """One submission for the dossier: the .docx (path or bytes), the delegation that sent it,
+    when it arrived (a datetime, ISO text, or None when unknown) and, for bytes, the file name
+    errors call it by (default: "submission of <delegation>")."""
 
     file: str | Path | bytes
     delegation: str
     arrived: datetime | str | None = None
+    name: str | None = None
 
 
 def heading_text(entry: DossierEntry) -> str:
@@ -86,12 +88,12 @@ def _load(entry: DossierEntry) -> docx.document.Document:
     if isinstance(entry.file, (str, Path)):
         name, data = Path(entry.file).name, Path(entry.file).read_bytes()
     else:
-        name, data = f"submission of {entry.delegation}", entry.file
+        name, data = entry.name or f"submission of {entry.delegation}", entry.file
     package = open_package(data, name)
     package.main_document()  # raises a PackageError that names the problem
     if any(r.type.startswith(_STRICT_STEM) for r in package.relationships("")):
         # python-docx and docxcompose only know transitional relationship types.
-        raise PackageError(name, "is saved as Strict Open XML, which the dossier cannot include; "
+        raise PackageError(name, "the file is saved as Strict Open XML, which the dossier cannot include; "
                                  "save it in Word as an ordinary Word Document (.docx) and send it again")
     try:
         return docx.Document(io.BytesIO(data))

@@ -112,3 +112,15 @@ def test_a_submission_marked_up_on_round_1_is_flagged_in_round_2(rnd: Round):
     assert rnd.merge()["state"] == "done"
     report = rnd.client.get(f"/api/rounds/{rid2}/report", headers=rnd.secretariat).get_json()
     assert re.search(r"older round", str(report)), report
+
+
+# -- the dossier ------------------------------------------------------------------------------------
+
+def test_a_dossier_with_a_file_it_cannot_include_names_that_file(rnd: Round, real_corpus):
+    strict = real_corpus / "openxmlsdk__strict_CommentRangeStart.docx"
+    submitted = rnd.client.post(f"/api/rounds/{rnd.rid}/submissions", headers=rnd.as_("Egypt"),
+                                data={"file": (io.BytesIO(strict.read_bytes()), "egypt strict.docx")})
+    assert submitted.status_code == 201, submitted.get_json()  # the reader takes Strict files
+    response = rnd.client.get(f"/api/rounds/{rnd.rid}/dossier", headers=rnd.secretariat)
+    assert response.status_code == 422
+    assert "egypt strict.docx: the file is saved as Strict Open XML" in response.get_json()["message"]

@@ -166,7 +166,7 @@ def test_every_readable_real_file_goes_into_a_dossier_with_its_text_changes_and_
         except DocxioError:
             continue  # files the reader refuses are refused at intake, before any dossier
         if _strict(path):
-            with pytest.raises(PackageError, match=rf"{re.escape(path.name)}: is saved as Strict Open XML"):
+            with pytest.raises(PackageError, match=rf"{re.escape(path.name)}: the file is saved as Strict Open XML"):
                 build_dossier([DossierEntry(path, path.stem, ARRIVED)])
             continue
         dossier = read_draft(build_dossier([DossierEntry(path, path.stem, ARRIVED)]), "dossier.docx")

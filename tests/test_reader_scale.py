@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from docxio import reader
+from docxio import raw_paragraphs
 from docxio.identification import assign_identifiers
 from docxio.identifiers import ordinal_value, parse_label
 from docxio.reader import read_draft
@@ -62,7 +62,7 @@ def test_building_the_model_through_its_constructors_gives_the_same_draft(monkey
     # a frozen dataclass's __init__); if the model changes, the reader falls back to the
     # constructors. Both ways must give equal drafts.
     fast = _drafts(SAMPLE_FILES)
-    monkeypatch.setattr(reader, "_FILL_DIRECTLY", False)
+    monkeypatch.setattr(raw_paragraphs, "_FILL_DIRECTLY", False)
     assert _drafts(SAMPLE_FILES) == fast
 
 
