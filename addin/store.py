@@ -138,6 +138,19 @@ jobs = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# The receipt owed for each e-mailed message, noted before the message is stored and settled once
+# sent (or found not due), so a poller that dies in between sends it on its next poll. A table of
+# its own: ``create_all`` adds it to a store created before it existed.
+receipts = Table(
+    "receipts", metadata,
+    Column("negotiation_id", ForeignKey("negotiations.id"), primary_key=True),
+    Column("message_id", String(998), primary_key=True),
+    Column("state", String(20), nullable=False),  # owed, sent, not sent
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("settled_at", DateTime(timezone=True)),
+)
+
 #: Status words the page offers; any other text is accepted too.
 STATUS_CHOICES = ("agreed in informals", "agreed ad ref", "pending")
 
@@ -521,3 +534,34 @@ class Store:
             return c.execute(update(jobs).where(jobs.c.state.in_(("queued", "running"))).values(
                 state="failed", error="the server stopped during the merge: merge again",
                 updated_at=now())).rowcount
+
+    # -- receipts of e-mailed submissions ---------------------------------------------------------
+
+    def owe_receipt(self, negotiation_id: int, message_id: str) -> None:
+        """Note that the e-mail with this Message-ID is owed a receipt (kept as it is if already noted)."""
+        try:
+            with self.engine.begin() as c:
+                c.execute(insert(receipts).values(negotiation_id=negotiation_id, message_id=message_id[:998],
+                                                  state="owed", created_at=now()))
+        except IntegrityError:
+            pass  # already noted (and perhaps settled): once is enough
+
+    def settle_receipt(self, negotiation_id: int, message_id: str, state: str, note: str | None = None) -> bool:
+        """Record that an owed receipt was sent (``state`` "sent") or is not due ("not sent", with
+        the reason in ``note``); False when it was not owed (already settled, or never noted)."""
+        with self.engine.begin() as c:
+            return c.execute(update(receipts).where(
+                receipts.c.negotiation_id == negotiation_id, receipts.c.message_id == message_id[:998],
+                receipts.c.state == "owed").values(state=state, note=note, settled_at=now())).rowcount == 1
+
+    def receipt(self, negotiation_id: int, message_id: str) -> Row | None:
+        """The receipt record of the e-mail with this Message-ID, or None when none was owed."""
+        with self.engine.connect() as c:
+            return c.execute(select(receipts).where(
+                receipts.c.negotiation_id == negotiation_id, receipts.c.message_id == message_id[:998])).first()
+
+    def owed_receipts(self) -> list[Row]:
+        """The receipts still owed, in any negotiation, oldest first."""
+        with self.engine.connect() as c:
+            return list(c.execute(select(receipts).where(receipts.c.state == "owed")
+                                  .order_by(receipts.c.created_at)))

@@ -6,10 +6,13 @@ The layers, data flowing one way:
 * ``ooxml`` — namespaces, tag names and element helpers, the only place that knows them;
 * ``model`` / ``proposals`` — values: Draft, Paragraph, Span, Revision, Comment; Proposal, Stance,
   Consolidation (no XML);
-* ``reader`` (with ``comments``, ``numbering``, ``identifiers``, ``identification``, ``views``) —
-  package to model;
-* ``consolidation`` (with ``alignment``, ``attribution``, ``wordiff``, ``stances``,
-  ``delegations``) — base draft and submissions to proposals;
+* ``reader`` (with ``parts``, ``story_walker``, ``run_format``, ``raw_paragraphs``, ``comments``,
+  ``numbering``, ``identifiers``, ``identification``, ``views``) — package to model;
+* ``consolidation`` (with ``submission_reading``, ``submission_paragraphs``, ``tracked_changes``,
+  ``untracked_edits``, ``earlier_rounds``, ``base_paragraphs``, ``contributions``,
+  ``proposal_merging``, ``new_paragraphs``, ``submission_summary``, ``alignment``,
+  ``attribution``, ``wordiff``, ``stances``, ``delegations``) — base draft and submissions to
+  proposals;
 * ``writer`` (with ``paragraph_plan``, ``runs``, ``schema_order``) — proposals back into a copy of
   the base package; ``compilation`` reads a compilation text back; ``dossier`` appends submissions.
 """

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from typing import Iterable
 
 from lxml import etree
 
@@ -104,7 +105,7 @@ class RawParagraph:
         else:
             self.revisions = [rev]
 
-    def add_revisions(self, revisions) -> None:
+    def add_revisions(self, revisions: Iterable[PendingRevision]) -> None:
         """Record several revisions, in document order."""
         for rev in revisions:
             self.add_revision(rev)

@@ -130,19 +130,22 @@ _SILENT = frozenset(
     )
 ) | {ooxml.qn("w14:checkbox"), ooxml.qn("w15:footnoteColumns")}
 
-#: Revision types of the property changes found in property containers.
-_TABLE_CHANGES = {
-    W_TBL_PR_CHANGE: "table",
-    W_TBL_GRID_CHANGE: "table",
-    W_TBL_PR_EX_CHANGE: "table",
-    W_TR_PR_CHANGE: "table",
-    W_TC_PR_CHANGE: "table",
-    W_CELL_INS: "table",
-    W_CELL_DEL: "table",
-    W_CELL_MERGE: "table",
-    W_INS: "table",  # a row inserted (w:trPr/w:ins)
-    W_DEL: "table",  # a row deleted (w:trPr/w:del)
-}
+#: Changes found in a table's, row's or cell's properties: each is a revision of type "table".
+_TABLE_CHANGES = frozenset((
+    W_TBL_PR_CHANGE,
+    W_TBL_GRID_CHANGE,
+    W_TBL_PR_EX_CHANGE,
+    W_TR_PR_CHANGE,
+    W_TC_PR_CHANGE,
+    W_CELL_INS,
+    W_CELL_DEL,
+    W_CELL_MERGE,
+    W_INS,  # a row inserted (w:trPr/w:ins)
+    W_DEL,  # a row deleted (w:trPr/w:del)
+))
+
+#: Handlers by tag: plain functions called with the walker (see ``_HANDLERS``).
+_Handlers = dict[str, Callable[["StoryWalker", etree._Element], None]]
 
 #: Elements wrapping changed text: the revision type, and whether the text is deleted.
 _TEXT_REVISIONS = {
@@ -174,6 +177,10 @@ class StoryWalker:
 
     The state is the reading position: the paragraph being read, the revisions and fields in
     force, the comment ranges open. It lives only for one part's walk.
+
+    To read one more element: write a method taking (walker, element) and register it by tag in
+    ``_HANDLERS``; an element with nothing to read goes in ``_SILENT``. Anything in neither is
+    skipped with a warning.
     """
 
     def __init__(
@@ -200,7 +207,7 @@ class StoryWalker:
         self.move_to: dict[str, str] = {}
         self.pending: list[PendingRevision] = []  # table/section changes before the next paragraph
         self.table_depth = 0
-        self.run_properties = run_formats(root)
+        self.run_formats = run_formats(root)
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -220,23 +227,17 @@ class StoryWalker:
             raw.finish()
         return self.paragraphs
 
-    def _walk(self, el: etree._Element) -> None:
-        handlers = _HANDLERS
+    def _walk(self, el: etree._Element, handlers: _Handlers | None = None) -> None:
+        """Read each child of ``el`` through its handler in ``handlers`` (``_HANDLERS``, or a table
+        container's own table); an element nothing handles is skipped, and said so unless silent."""
+        if handlers is None:
+            handlers = _HANDLERS
         for child in el:
             handler = handlers.get(child.tag)
             if handler is not None:
                 handler(self, child)
             elif child.tag not in _SILENT:
                 self._other(child)
-
-    def _visit(self, el: etree._Element) -> None:
-        """Read one element through its handler; say so when nothing handles it. (The hot loops,
-        ``_walk`` and ``_run``, dispatch inline rather than through this call.)"""
-        handler = _HANDLERS.get(el.tag)
-        if handler is not None:
-            handler(self, el)
-        elif el.tag not in _SILENT:
-            self._other(el)
 
     def _other(self, el: etree._Element) -> None:
         tag = el.tag
@@ -341,7 +342,7 @@ class StoryWalker:
                 if text:
                     self._emit(text)
             elif tag == W_RPR:
-                if child in self.run_properties:  # most runs: fonts and sizes only, plain text
+                if child in self.run_formats:  # most runs: fonts and sizes only, plain text
                     self._run_properties(child)
             else:
                 handler = handlers.get(tag)
@@ -352,7 +353,7 @@ class StoryWalker:
         self.format = PLAIN
 
     def _run_properties(self, rpr: etree._Element) -> None:
-        found = self.run_properties.get(rpr)
+        found = self.run_formats.get(rpr)
         if found is None:
             return  # nothing we read: fonts, sizes, languages... (the format stays plain)
         self.format, changes = found
@@ -397,14 +398,18 @@ class StoryWalker:
                 return
         pieces.append([[text], self.inserted, self.deleted, self.format, None, self.open_comments])
 
-    def _field_code(self, el: etree._Element) -> None:
-        """Field codes are not text, but inserting or deleting a field is a real revision."""
+    def _revisions_have_content(self) -> None:
+        """Something besides text (a field, a note reference, a picture) is inserted or deleted
+        here: the revisions in force are real even if they hold no text."""
         for rev in self.active:
             rev.content = True
 
+    def _field_code(self, el: etree._Element) -> None:
+        """Field codes are not text, but inserting or deleting a field is a real revision."""
+        self._revisions_have_content()
+
     def _field_char(self, el: etree._Element) -> None:
-        for rev in self.active:
-            rev.content = True
+        self._revisions_have_content()
         if self.current is not None:
             # A LISTNUM field's number can change like list numbering (w:fldChar/w:numberingChange).
             for change in el.iterchildren(W_NUMBERING_CHANGE):
@@ -425,8 +430,7 @@ class StoryWalker:
         raw = self.current
         if raw is None:
             return
-        for rev in self.active:
-            rev.content = True
+        self._revisions_have_content()
         raw.pieces.append([[], self.inserted, self.deleted, self.format, el.get(W_ID, ""), self.open_comments])
 
     # -- revisions --------------------------------------------------------------------------
@@ -501,50 +505,32 @@ class StoryWalker:
 
     def _drawing(self, el: etree._Element) -> None:
         """A picture, shape or OLE object: nothing to read but the paragraphs of its text boxes."""
-        for rev in self.active:
-            rev.content = True
+        self._revisions_have_content()
         for box in _text_boxes(el):
             self._walk(box)
 
     def _table(self, tbl: etree._Element) -> None:
         self.table_depth += 1
-        for child in tbl:
-            tag = child.tag
-            if tag == W_TR:
-                self._row(child)
-            elif tag == W_TBL_PR or tag == W_TBL_GRID or tag == W_TBL_PR_EX:
-                self._table_changes(child)
-            else:
-                self._visit(child)
+        self._walk(tbl, _TABLE_HANDLERS)
         self.table_depth -= 1
 
     def _row(self, tr: etree._Element) -> None:
-        for child in tr:
-            tag = child.tag
-            if tag == W_TC:
-                self._cell(child)
-            elif tag == W_TR_PR or tag == W_TBL_PR_EX:
-                self._table_changes(child)
-            elif tag == W_SDT:  # content controls around cells
-                for content in child.iterchildren(W_SDT_CONTENT):
-                    self._row(content)
-            elif tag == W_CUSTOM_XML:
-                self._row(child)
-            else:
-                self._visit(child)
+        self._walk(tr, _ROW_HANDLERS)
+
+    def _cells_in_content_control(self, sdt: etree._Element) -> None:
+        """A content control around cells: its content is more of the row."""
+        for content in sdt.iterchildren(W_SDT_CONTENT):
+            self._row(content)
 
     def _cell(self, tc: etree._Element) -> None:
-        for child in tc:
-            if child.tag == W_TC_PR:
-                self._table_changes(child)
-            else:
-                self._visit(child)
+        self._walk(tc, _CELL_HANDLERS)
 
     def _table_changes(self, props: etree._Element) -> None:
+        """A table's, row's or cell's properties: their changes are revisions of the table, read
+        into the next paragraph."""
         for child in props:
-            kind = _TABLE_CHANGES.get(child.tag)
-            if kind is not None:
-                self.pending.append(self._property_revision(child, kind))
+            if child.tag in _TABLE_CHANGES:
+                self.pending.append(self._property_revision(child, "table"))
 
     def _section(self, sect: etree._Element) -> None:
         for change in sect.iterchildren(W_SECT_PR_CHANGE):
@@ -565,7 +551,7 @@ class StoryWalker:
 #: a reference cycle through it, and every part's tree, raw paragraphs and revisions would then
 #: wait for the garbage collector instead of being freed when the read ends — which made the
 #: collector's passes over all that garbage a third of the merge benchmark's reading time.
-_HANDLERS: dict[str, Callable[[StoryWalker, etree._Element], None]] = {
+_HANDLERS: _Handlers = {
     W_P: StoryWalker._paragraph,
     W_R: StoryWalker._run,
     M_R: StoryWalker._run,
@@ -619,6 +605,22 @@ _HANDLERS: dict[str, Callable[[StoryWalker, etree._Element], None]] = {
     W_SECT_PR: StoryWalker._section,
 }
 
+#: In a table, a row and a cell, their properties hold table changes; content controls and
+#: custom XML around cells are more of the row. Everything else is read as anywhere else.
+_TABLE_HANDLERS: _Handlers = {
+    **_HANDLERS,
+    W_TBL_PR: StoryWalker._table_changes,
+    W_TBL_GRID: StoryWalker._table_changes,
+    W_TBL_PR_EX: StoryWalker._table_changes,
+}
+_ROW_HANDLERS: _Handlers = {
+    **_HANDLERS,
+    W_TR_PR: StoryWalker._table_changes,
+    W_TBL_PR_EX: StoryWalker._table_changes,
+    W_SDT: StoryWalker._cells_in_content_control,
+    W_CUSTOM_XML: StoryWalker._row,
+}
+_CELL_HANDLERS: _Handlers = {**_HANDLERS, W_TC_PR: StoryWalker._table_changes}
 
 
 def _text_boxes(el: etree._Element):

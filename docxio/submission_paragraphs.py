@@ -59,7 +59,6 @@ class SubmissionParagraph:
         self.is_deleted = not self.after.strip() and bool(self.before.strip()) and bool(self.new_revisions("del"))
 
     @property
-    @property
     def first(self) -> Paragraph:
         """The first physical paragraph (whose identifier the joined paragraph has)."""
         return self.paragraphs[0]

@@ -30,6 +30,7 @@ from lxml import etree
 from docxio import runs
 from docxio.acceptance import accept_all
 from docxio.errors import DocxioError
+from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
 from docxio.identifiers import parse_identifier, parse_label
 from docxio.ooxml import STRICT_TO_TRANSITIONAL, qn, story_paragraphs
 from docxio.package import Package, open_package
@@ -79,6 +80,10 @@ class _Context:
     footnotes: etree._Element | None = None
     #: Style ids the base defines (footnote styles are used only when present).
     style_ids: frozenset[str] = frozenset()
+    #: How the base's own footnotes look (a proposed footnote copies it).
+    footnote_look: FootnoteLook = field(default_factory=FootnoteLook)
+    #: Whether a proposed footnote was added (footnotes are then renumbered in document order).
+    added_footnote: bool = False
 
 
 def iso_date(value: str | datetime | None, fallback: str) -> str:
@@ -156,12 +161,17 @@ def write_consolidated(
         add_concord_styles(styles)
         changed[styles_name] = serialize(styles)
 
-    ids = _Ids(max_id(package, "w:id", exclude_comments=True), max_comment_id(package, main))
+    ids = _Ids(max_id(package, "w:id", exclude_comments=True),
+               max(max_comment_id(package, main), _note_id_ceiling(stories.values(), consolidation)))
     footnotes_name = next(iter(package.related(main, "footnotes")), None)
+    footnotes = stories.get(footnotes_name) if footnotes_name else None
     context = _Context(mode, ids, stamp, _date_resolver(consolidation, stamp), styled,
-                       footnotes=stories.get(footnotes_name) if footnotes_name else None, style_ids=style_ids)
+                       footnotes=footnotes, style_ids=style_ids,
+                       footnote_look=base_footnote_look(footnotes, document))
     _render_paragraphs(consolidation, targets, paragraphs, context)
     _render_draft_stances(consolidation, targets, paragraphs, context)
+    if context.added_footnote and footnotes is not None:
+        renumber_in_document_order(document, footnotes)
     for name, root in stories.items():
         if mode == "compilation" or root is context.footnotes:
             _strip_marks(root)
@@ -177,6 +187,18 @@ def write_consolidated(
     if out is not None:
         Path(out).write_bytes(data)
     return data
+
+
+def _note_id_ceiling(stories, consolidation: Consolidation) -> int:
+    """The highest footnote or endnote id the written draft can have. Our comments are numbered
+    above it: LibreOffice (7.4) attaches the wrong text, or none, to footnotes when a comment
+    between two footnote references has the id of a footnote, although Word keeps the two
+    numberings apart."""
+    highest = max((int(n.get(qn("w:id"), "0")) for root in stories
+                   for n in root.iter(qn("w:footnote"), qn("w:endnote"))
+                   if n.get(qn("w:id"), "").lstrip("-").isdigit()), default=0)
+    proposed = sum(1 for entry in consolidation.paragraphs for p in entry.proposals if p.kind == "footnote")
+    return highest + proposed
 
 
 def _locate(file: str, paragraphs: list[etree._Element], consolidation: Consolidation) -> dict[int, etree._Element]:
@@ -485,14 +507,21 @@ def _footnote(piece: Piece, source, context: _Context) -> list[etree._Element]:
                       if n.get(qn("w:id"), "").lstrip("-").isdigit()), default=0)
     footnote = _w("w:footnote", id=str(number))
     paragraph = etree.SubElement(footnote, qn("w:p"))
-    if "FootnoteText" in context.style_ids:
+    look = context.footnote_look
+    properties = look.paragraph_properties()
+    if properties is not None:
+        paragraph.append(properties)
+    elif "FootnoteText" in context.style_ids:
         paragraph.append(etree.Element(qn("w:pPr")))
         paragraph[0].append(_w("w:pStyle", val="FootnoteText"))
-    mark = _footnote_mark_run("w:footnoteRef", context)
+    mark = _footnote_mark_run("w:footnoteRef", context, look.number_properties())
     text = etree.Element(qn("w:r"))
-    _set_text(text, " " + piece.text)
-    reference = _footnote_mark_run("w:footnoteReference", context, id=str(number))
+    if look.tab:
+        etree.SubElement(text, qn("w:tab"))
+    _set_text(text, piece.text if look.tab else " " + piece.text)
+    reference = _footnote_mark_run("w:footnoteReference", context, look.reference_properties(), id=str(number))
     reference.set(runs.NEW_MARK, "1")
+    context.added_footnote = True
     if context.mode == "tracked":
         content = etree.SubElement(paragraph, qn("w:ins"))
         _revision_attributes(content, context, ", ".join(piece.authors), piece.date or context.now)
@@ -514,15 +543,23 @@ def _footnote(piece: Piece, source, context: _Context) -> list[etree._Element]:
     return result
 
 
-def _footnote_mark_run(tag: str, context: _Context, **attributes: str) -> etree._Element:
-    """A run holding a footnote mark, superscript by the base's footnote reference style when it
-    has one, else by direct formatting."""
+def _footnote_mark_run(tag: str, context: _Context, model: etree._Element | None = None,
+                       **attributes: str) -> etree._Element:
+    """A run holding a footnote mark: formatted like the base's own marks (``model``) when it has
+    some, else by the footnote reference style or direct superscript. A mark the compilation
+    restyles keeps its superscript as direct formatting, since its character style is replaced."""
     run = etree.Element(qn("w:r"))
-    properties = etree.SubElement(run, qn("w:rPr"))
-    if "FootnoteReference" in context.style_ids:
-        insert_in_order(properties, _w("w:rStyle", val="FootnoteReference"))
+    if model is not None:
+        properties = model
+        run.append(properties)
+        if context.mode == "compilation" and tag == "w:footnoteReference":
+            set_property(properties, "w:vertAlign", val="superscript")
     else:
-        insert_in_order(properties, _w("w:vertAlign", val="superscript"))
+        properties = etree.SubElement(run, qn("w:rPr"))
+        if "FootnoteReference" in context.style_ids:
+            insert_in_order(properties, _w("w:rStyle", val="FootnoteReference"))
+        else:
+            insert_in_order(properties, _w("w:vertAlign", val="superscript"))
     run.append(_w(tag, **attributes))
     return run
 

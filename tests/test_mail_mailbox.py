@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -336,6 +337,55 @@ def stored(store: Store) -> list:
     return store.submissions(round_row.id)
 
 
+POLL_ONCE = [sys.executable, "-m", "addin.mail.mailbox", "--once"]
+
+
+def poller_env(dovecot: Dovecot, smtp_settings: SmtpSettings, store: Store, **changes: str) -> dict[str, str]:
+    """The environment of ``python -m addin.mail.mailbox``: these servers, this store, receipts on."""
+    settings = dovecot.settings("tls")
+    env = dict(
+        os.environ, CONCORD_DATABASE_URL=store.url, CONCORD_IMAP_HOST=settings.host,
+        CONCORD_IMAP_PORT=str(settings.port), CONCORD_IMAP_SECURITY="tls", CONCORD_IMAP_USER=USER,
+        CONCORD_IMAP_PASSWORD=PASSWORD, CONCORD_IMAP_CA_FILE=settings.ca_file,
+        CONCORD_IMAP_PROCESSED_FOLDER=PROCESSED,
+        CONCORD_SMTP_ENABLED="1", CONCORD_SMTP_HOST=smtp_settings.host, CONCORD_SMTP_PORT=str(smtp_settings.port),
+        CONCORD_SMTP_SECURITY="starttls", CONCORD_SMTP_FROM=smtp_settings.sender,
+        CONCORD_SMTP_CA_FILE=smtp_settings.ca_file,
+    )
+    env.update(changes)
+    return env
+
+
+@pytest.fixture
+def silent_smtp():
+    """A port that accepts connections and never answers (an SMTP server hung): a poller sending a
+    receipt there is stuck before the receipt is sent. Yields the port and the connections taken."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except (socket.timeout, OSError):
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+        for conn in accepted:
+            conn.close()
+
+
 # ------------------------------------------------------------------------------------------
 # The tests
 
@@ -446,17 +496,8 @@ def test_killed_poller_restarted_loses_and_doubles_nothing(dovecot, smtp, store,
     batch = [message(f"Delegate {n} <d{n}@egypt.example>", f"Egypt proposal {n}", [(f"E{n}.docx", docs[n], DOCX)])
              for n in range(5)]
     dovecot.append(*batch)
-    settings = dovecot.settings("tls")
-    env = dict(
-        os.environ, CONCORD_DATABASE_URL=store.url, CONCORD_IMAP_HOST=settings.host,
-        CONCORD_IMAP_PORT=str(settings.port), CONCORD_IMAP_SECURITY="tls", CONCORD_IMAP_USER=USER,
-        CONCORD_IMAP_PASSWORD=PASSWORD, CONCORD_IMAP_CA_FILE=settings.ca_file,
-        CONCORD_IMAP_PROCESSED_FOLDER=PROCESSED, CONCORD_IMAP_PAUSE="2",
-        CONCORD_SMTP_ENABLED="1", CONCORD_SMTP_HOST=smtp_settings.host, CONCORD_SMTP_PORT=str(smtp_settings.port),
-        CONCORD_SMTP_SECURITY="starttls", CONCORD_SMTP_FROM=smtp_settings.sender,
-        CONCORD_SMTP_CA_FILE=smtp_settings.ca_file,
-    )
-    command = [sys.executable, "-m", "addin.mail.mailbox", "--once"]
+    env = poller_env(dovecot, smtp_settings, store, CONCORD_IMAP_PAUSE="2")
+    command = POLL_ONCE
     output = tmp_path / "poller.log"
     with open(output, "wb") as log:
         poller = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -486,7 +527,130 @@ def test_killed_poller_restarted_loses_and_doubles_nothing(dovecot, smtp, store,
     time.sleep(0.3)
     recipients = [to[0] for to, _ in handler.received]
     assert len(recipients) == len(set(recipients)), "no message got two receipts"
-    assert len(recipients) >= 4  # at most the message being handled at the kill lost its receipt
+    # The message being handled at the kill was owed its receipt: the restarted poller sent it.
+    assert sorted(recipients) == [f"d{n}@egypt.example" for n in range(5)]
+
+
+def test_poller_killed_before_sending_the_receipt_sends_it_once_when_restarted(
+        dovecot, smtp, silent_smtp, store, tmp_path):
+    handler, smtp_settings = smtp
+    silent_port, connections = silent_smtp
+    name, markup = submission("L5 ICT draft EGY.docx", "by Egypt")
+    data = message("Egypt Mission <delegate@egypt.example>", "L.5 - Egypt proposals", [(name, markup, DOCX)])
+    dovecot.append(data)
+    # The first poller stores the message, reads it, then hangs on an SMTP server that never
+    # answers: killed there, it has stored the submission and sent no receipt.
+    with open(tmp_path / "poller.log", "wb") as log:
+        poller = subprocess.Popen(POLL_ONCE, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                  env=poller_env(dovecot, smtp_settings, store, CONCORD_SMTP_PORT=str(silent_port)))
+    deadline = time.monotonic() + 60
+    while not connections and time.monotonic() < deadline and poller.poll() is None:
+        time.sleep(0.02)
+    poller.send_signal(signal.SIGKILL)
+    poller.wait()
+    assert connections and poller.returncode == -signal.SIGKILL, (tmp_path / "poller.log").read_text()
+    [row] = stored(store)
+    assert row.message_id == message_id_of(data) and store.submission(row.id).kind == "eml"
+    assert dovecot.message_ids("INBOX") == [message_id_of(data)]  # not moved: killed before that
+    assert handler.received == []
+
+    env = poller_env(dovecot, smtp_settings, store)
+    restarted = subprocess.run(POLL_ONCE, cwd=ROOT, env=env, capture_output=True, timeout=300)
+    assert restarted.returncode == 0, restarted.stderr.decode()
+    [(to, receipt)] = handler.wait_for(1)
+    assert to == ["delegate@egypt.example"] and receipt["In-Reply-To"] == message_id_of(data)
+    assert f"{name} — Egypt:" in receipt.get_body(("plain",)).get_content()
+    assert [r.message_id for r in stored(store)] == [message_id_of(data)]
+    assert dovecot.message_ids("INBOX") == [] and dovecot.message_ids(PROCESSED) == [message_id_of(data)]
+
+    # Polled again, and the same message sent again: still exactly one receipt.
+    dovecot.append(data)
+    for _ in range(2):
+        again = subprocess.run(POLL_ONCE, cwd=ROOT, env=env, capture_output=True, timeout=300)
+        assert again.returncode == 0, again.stderr.decode()
+    assert dovecot.message_ids("INBOX") == [] and len(stored(store)) == 1
+    time.sleep(0.3)
+    assert len(handler.received) == 1
+
+
+def test_receipt_owed_while_smtp_is_down_is_sent_once_by_a_later_poll(dovecot, smtp, store):
+    handler, smtp_settings = smtp
+    egypt = message("Egypt <delegate@egypt.example>", "Egypt L.5", [("E.docx", _docx_from_text("PP1. e"), DOCX)])
+    iran = message("Iran <delegate@iran.example>", "Iran L.5", [("I.docx", _docx_from_text("PP1. i"), DOCX)])
+    dovecot.append(egypt, iran)
+    down = SmtpSettings("127.0.0.1", free_port(), "starttls", smtp_settings.sender, ca_file=smtp_settings.ca_file)
+
+    report = poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=down))
+    # Stored and moved all the same: a receipt that cannot be sent never holds mail in the inbox.
+    assert (report.stored, report.moved, report.problems) == (2, 2, [])
+    assert dovecot.message_ids("INBOX") == []
+
+    later = poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=smtp_settings))
+    assert (later.fetched, later.owed_receipts_sent) == (0, 2)
+    assert sorted(to[0] for to, _ in handler.wait_for(2)) == ["delegate@egypt.example", "delegate@iran.example"]
+    assert poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=smtp_settings)).owed_receipts_sent == 0
+    time.sleep(0.3)
+    assert len(handler.received) == 2
+
+
+def test_receipt_refused_by_the_smtp_server_is_not_retried_and_does_not_block_others(dovecot, store, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    class Refusing(Receipts):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("gone@"):
+                return "550 5.1.1 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    handler = Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        relay = SmtpSettings("127.0.0.1", controller.port, "none", "submissions@unodc.example")
+        gone = message("Gone <gone@egypt.example>", "Old address", [("G.docx", _docx_from_text("PP1. g"), DOCX)])
+        egypt = message("Egypt <delegate@egypt.example>", "Egypt L.5", [("E.docx", _docx_from_text("PP1. e"), DOCX)])
+        dovecot.append(gone, egypt)
+        # Both receipts are owed (the relay was down), the one refused first in line.
+        down = SmtpSettings("127.0.0.1", free_port(), "none", relay.sender)
+        assert poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=down)).moved == 2
+        later = poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=relay))
+        assert later.owed_receipts_sent == 1
+        assert [to for to, _ in handler.wait_for(1)] == [["delegate@egypt.example"]]
+        again = poll_once(dovecot.settings("tls"), deliver_to_store(store, smtp=relay))
+        assert again.owed_receipts_sent == 0
+        negotiation = store.negotiations()[0].id
+        refused = store.receipt(negotiation, message_id_of(gone))
+        assert refused.state == "not sent" and "550" in refused.note  # the reason is kept
+        time.sleep(0.3)
+        assert len(handler.received) == 1
+    finally:
+        controller.stop()
+
+
+def test_store_created_before_receipts_were_kept_opens_and_sends_receipts(dovecot, smtp, tmp_path):
+    import sqlite3
+
+    handler, smtp_settings = smtp
+    path = tmp_path / "old.sqlite3"
+    old = Store(f"sqlite:///{path}")
+    negotiation = old.create_negotiation("ICT and drug trafficking")
+    old.add_round(negotiation, "base.docx", base_draft())
+    old.upsert_delegation(negotiation, "Egypt", "", "@egypt.example")
+    old.close()
+    with sqlite3.connect(path) as db:  # the store as an earlier Concord left it: no receipts table
+        db.execute("DROP TABLE receipts")
+    assert "receipts" not in {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+
+    reopened = Store(f"sqlite:///{path}")
+    try:
+        data = message("Egypt <delegate@egypt.example>", "Egypt L.5", [("E.docx", _docx_from_text("PP1. o"), DOCX)])
+        dovecot.append(data)
+        report = poll_once(dovecot.settings("tls"), deliver_to_store(reopened, smtp=smtp_settings))
+        assert (report.stored, report.moved) == (1, 1)
+        assert [to for to, _ in handler.wait_for(1)] == [["delegate@egypt.example"]]
+    finally:
+        reopened.close()
 
 
 def test_copy_and_expunge_move_for_servers_without_move(dovecot, store):

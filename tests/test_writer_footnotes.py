@@ -33,11 +33,12 @@ def test_tracked_footnote_is_inserted_with_its_reference_by_the_delegation():
     draft = read_draft(data, "tracked.docx")
     pp1 = next(p for p in draft.body() if p.current.startswith("PP1."))
     references = [(s.footnote, s.inserted.author if s.inserted else None) for s in pp1.spans if s.footnote]
-    assert references == [("2", "Russian Federation"), ("1", None)]  # ours at "Internet", the base's at the end
+    # Numbered in document order, as Word numbers them: ours at "Internet" first, the base's after.
+    assert references == [("1", "Russian Federation"), ("2", None)]
     notes = {p.story_id: p for p in draft.paragraphs if p.story == "footnote"}
-    assert notes["2"].current.strip() == NOTE
-    assert {s.inserted.author for s in notes["2"].spans if s.text.strip()} == {"Russian Federation"}
-    assert notes["1"].current.strip() == "World Drug Report 2026."  # the base's footnote is kept
+    assert notes["1"].current.strip() == NOTE
+    assert {s.inserted.author for s in notes["1"].spans if s.text.strip()} == {"Russian Federation"}
+    assert notes["2"].current.strip() == "World Drug Report 2026."  # the base's footnote is kept
     assert order_problems(document_xml(data, "word/footnotes.xml")) == []
 
 
@@ -50,8 +51,8 @@ def test_compilation_footnote_is_underlined_and_attributed_after_its_reference()
     assert reference.find(f"{qn('w:rPr')}/{qn('w:u')}") is not None
     read = compilation_to_tracked(read_draft(data, "compilation.docx"))
     pp1 = next(p for p in read.body() if p.current.startswith("PP1."))
-    assert [(s.footnote, s.inserted.author) for s in pp1.spans if s.inserted] == [("2", "Russian Federation")]
-    note = next(p for p in read.paragraphs if p.story == "footnote" and p.story_id == "2")
+    assert [(s.footnote, s.inserted.author) for s in pp1.spans if s.inserted] == [("1", "Russian Federation")]
+    note = next(p for p in read.paragraphs if p.story == "footnote" and p.story_id == "1")
     assert {s.inserted.author for s in note.spans if s.text.strip()} == {"Russian Federation"}
     assert pp1.current == round_.PP1
 

@@ -1,7 +1,10 @@
 """Email intake: reading submission messages, polling the submissions mailbox, sending receipts.
 
-``addin.mail.messages`` reads .eml/.msg/mbox/maildir (pure); ``addin.mail.mailbox`` polls IMAP and
-stores through ``addin.intake``; ``addin.mail.receipts`` writes and sends receipts over SMTP.
+``addin.mail.messages`` reads .eml/.msg/mbox/maildir (pure; the public face of mail_message,
+names, zips, readings, mime, outlook, tnef, reader, mailbox_files and envelope);
+``addin.mail.mailbox`` polls IMAP; ``addin.mail.delivery`` stores through ``addin.intake`` and
+keeps the receipt each message is owed until it is sent; ``addin.mail.receipts`` writes and sends
+receipts over SMTP.
 """
 from __future__ import annotations
 

@@ -3,8 +3,10 @@
 Crash-safe by construction: a message is first stored through ``addin.intake.receive`` — which is
 idempotent by Message-ID (or the sha256 of the bytes when there is none) — and only then moved out
 of the inbox. A crash between the two leaves the message in the inbox; the next poll stores it
-again, which is a no-op, and moves it. Nothing is lost, nothing is doubled. Receipts are sent only
-for newly stored messages, so a re-fetched message never gets a second receipt.
+again, which is a no-op, and moves it. Nothing is lost, nothing is doubled. Receipts are owed in
+the store until sent (``addin.mail.delivery``): each poll first sends those still owed, so a
+poller killed before a receipt went out sends it on restart, and a re-fetched message whose
+receipt was sent never gets a second one.
 
 Run by the server when CONCORD_IMAP_ENABLED is on (``start_poller``), or by hand:
 ``python -m addin.mail.mailbox --once`` with the same CONCORD_* settings in the environment.
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import imaplib
-import json
 import logging
 import re
 import socket
@@ -25,17 +26,23 @@ from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from typing import Any, Callable, Mapping
 
-from addin.mail.messages import MailMessage, envelope, sanitise_filename
-from addin.mail.receipts import ReceiptError, ReceivedDocument, SmtpSettings, build_receipt, send_receipt
+from addin.mail.delivery import (  # re-exported: callers import these from the mailbox
+    StoreDelivery, deliver_to_store, receipt_for, reply_address, target_round,
+)
+from addin.mail.errors import MailboxError
+from addin.mail.messages import sanitise_filename
+from addin.mail.receipts import ReceiptError, SmtpSettings
 
 log = logging.getLogger(__name__)
 
 #: deliver(bytes, name) -> True when the message was newly stored, False when it already was.
 Deliver = Callable[[bytes, str], bool]
 
-
-class MailboxError(Exception):
-    """The mailbox cannot be polled: the message names the server and the problem."""
+__all__ = [
+    "Deliver", "ImapSettings", "MailboxError", "PollReport", "StoreDelivery", "connect", "deliver_to_store",
+    "encode_folder_name", "ensure_folder", "fetch", "main", "move", "pending_uids", "poll_once",
+    "receipt_for", "reply_address", "run", "start_poller", "target_round",
+]
 
 
 @dataclass(frozen=True)
@@ -77,12 +84,14 @@ class ImapSettings:
 
 @dataclass
 class PollReport:
-    """What one poll did: messages fetched, newly stored, already stored, moved; problems met."""
+    """What one poll did: messages fetched, newly stored, already stored, moved; receipts owed
+    from earlier polls and sent now; problems met."""
 
     fetched: int = 0
     stored: int = 0
     already_stored: int = 0
     moved: int = 0
+    owed_receipts_sent: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -214,9 +223,17 @@ def poll_once(settings: ImapSettings, deliver: Deliver) -> PollReport:
     """Fetch every waiting message, deliver (store) it, then move it to the processed folder.
 
     A message whose delivery raises stays in the inbox (retried next poll) and is reported; the
-    batch goes on. Connection problems raise ``MailboxError``.
+    batch goes on. Connection problems raise ``MailboxError``. First, when ``deliver`` keeps
+    receipts (a ``StoreDelivery``), the receipts still owed from earlier polls are sent.
     """
     report = PollReport()
+    send_owed = getattr(deliver, "send_owed_receipts", None)
+    if send_owed is not None:
+        try:
+            report.owed_receipts_sent = send_owed()
+        except Exception as exc:  # a receipt problem must not keep the mail in the inbox
+            log.exception("could not send the owed receipts")
+            report.problems.append(f"owed receipts: {exc}")
     conn = connect(settings)
     try:
         ensure_folder(conn, settings.processed_folder)
@@ -262,102 +279,6 @@ def _message_name(data: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Delivering into the store
-
-
-def target_round(store, negotiation_id: int | None = None):
-    """The round e-mailed submissions go to: the current round of the configured negotiation,
-    else of the latest one. ``MailboxError`` when there is none yet."""
-    if negotiation_id is None:
-        found = store.negotiations()
-        if not found:
-            raise MailboxError("no negotiation yet: mail stays in the mailbox until one is set up")
-        negotiation_id = found[0].id
-    current = store.current_round(negotiation_id)
-    if current is None:
-        raise MailboxError(f"negotiation {negotiation_id} has no round yet: mail stays in the mailbox")
-    return current
-
-
-def deliver_to_store(store, negotiation_id: int | None = None, smtp: SmtpSettings | None = None) -> Deliver:
-    """A ``Deliver`` that stores each message through ``addin.intake.receive`` (channel "email")
-    into the current round and, when ``smtp`` is given, sends a receipt for each new message."""
-    from addin.intake import receive
-
-    def deliver(data: bytes, name: str) -> bool:
-        round_row = target_round(store, negotiation_id)
-        found = envelope(data, name)
-        existed = store.submission_by_message_id(round_row.negotiation_id, found.identity) is not None
-        receive(store, round_row.id, data, name, "email", message_id=found.identity)
-        if existed:
-            return False
-        if smtp is not None and found.message is not None and _deserves_receipt(store, round_row, found.identity, found.message):
-            try:
-                send_receipt(smtp, receipt_for(store, round_row, found.message, data, smtp.sender))
-            except ReceiptError as exc:  # the submission is stored; a lost receipt is only logged
-                log.warning("receipt not sent for %s: %s", found.identity, exc)
-        return True
-
-    return deliver
-
-
-def _deserves_receipt(store, round_row, identity: str, message: MailMessage) -> bool:
-    """A receipt goes to a message carrying a Word document, or coming from a delegation the
-    registry knows; an unknown sender with no document (spam, mostly) is kept but not answered,
-    so the secretariat's address never becomes a source of backscatter."""
-    if message.documents:
-        return True
-    row = store.submission_by_message_id(round_row.negotiation_id, identity)
-    return row is not None and row.delegation_id is not None
-
-
-def receipt_for(store, round_row, message: MailMessage, data: bytes, sender: str):
-    """The receipt of a stored message from the secretariat's ``sender`` address, built from what
-    intake stored for it. ``ReceiptError`` when it must not be answered (an auto-reply, a bounce,
-    a list) or names no address."""
-    to = reply_address(message, data)
-    if to is None:
-        raise ReceiptError("no address to send the receipt to (or the message is an automatic one)")
-    documents = []
-    identities = [message.identity] + [f"{message.identity}#{n}" for n in range(2, len(message.documents) + 1)]
-    for number, identity in enumerate(identities):
-        row = store.submission_by_message_id(round_row.negotiation_id, identity)
-        if row is None:
-            continue
-        delegation = store.delegation(row.delegation_id) if row.delegation_id else None
-        name = message.documents[number].name if number < len(message.documents) else row.filename
-        documents.append(ReceivedDocument(
-            name=name, delegation=delegation.name if delegation else None,
-            reading=json.loads(row.reading_json) if row.reading_json else None,
-            error=row.error if message.documents else None,
-        ))
-    return build_receipt(
-        to=to, sender=sender, subject=message.subject, received_at=message.date,
-        documents=documents, message_reading=message.reading, in_reply_to=message.message_id,
-    )
-
-
-def reply_address(message: MailMessage, data: bytes) -> str | None:
-    """Where a receipt goes: the Reply-To, else the From of the message as sent (not a forwarded
-    original: whoever sent this message gets the receipt); None for automatic mail (bounces,
-    auto-replies, lists), which must never be answered (RFC 3834)."""
-    headers = BytesHeaderParser().parsebytes(data[:262144]) if not data.startswith(b"\xd0\xcf") else None
-    if headers is not None:
-        auto = str(headers.get("Auto-Submitted") or "no").strip().lower()
-        precedence = str(headers.get("Precedence") or "").strip().lower()
-        if auto != "no" or precedence in ("bulk", "junk", "list") or headers.get("List-Id"):
-            return None
-    for role in ("reply-to", "from", "sender"):
-        for sender in message.senders:
-            if sender.role == role:
-                local = sender.address.split("@", 1)[0].lower()
-                if local in ("mailer-daemon", "postmaster", "no-reply", "noreply"):
-                    return None
-                return sender.address
-    return None
-
-
-# --------------------------------------------------------------------------------------------
 # Running
 
 
@@ -367,9 +288,10 @@ def run(settings: ImapSettings, deliver: Deliver, stop: threading.Event) -> None
     while not stop.is_set():
         try:
             report = poll_once(settings, deliver)
-            if report.fetched:
-                log.info("mailbox: %d fetched, %d stored, %d already stored, %d moved",
-                         report.fetched, report.stored, report.already_stored, report.moved)
+            if report.fetched or report.owed_receipts_sent:
+                log.info("mailbox: %d fetched, %d stored, %d already stored, %d moved, %d owed receipt(s) sent",
+                         report.fetched, report.stored, report.already_stored, report.moved,
+                         report.owed_receipts_sent)
             for problem in report.problems:
                 log.warning("mailbox: %s", problem)
         except MailboxError as exc:
@@ -416,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.once:
             report = poll_once(settings, deliver)
             print(f"{report.fetched} fetched, {report.stored} stored, {report.already_stored} already stored, "
-                  f"{report.moved} moved")
+                  f"{report.moved} moved, {report.owed_receipts_sent} owed receipt(s) sent")
             for problem in report.problems:
                 print(problem, file=sys.stderr)
             return 1 if report.problems else 0

@@ -23,6 +23,10 @@ class ReceiptError(Exception):
     """The receipt could not be sent: the message names the SMTP server and the problem."""
 
 
+class ReceiptRefused(ReceiptError):
+    """The SMTP server refused the receipt for good (a 5xx reply): sending it again cannot help."""
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """Where receipts are sent through (the CONCORD_SMTP_* settings)."""
@@ -232,7 +236,20 @@ def send_receipt(settings: SmtpSettings, receipt: EmailMessage) -> None:
             client.send_message(receipt)
     except smtplib.SMTPAuthenticationError as exc:
         raise ReceiptError(f"{where}: login refused for {settings.user} ({exc.smtp_code})") from exc
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        if _refused_for_good(exc):
+            raise ReceiptRefused(f"{where}: refused ({exc})") from exc
+        raise ReceiptError(f"{where}: {exc}") from exc
     except ssl.SSLError as exc:
         raise ReceiptError(f"{where}: secure connection failed ({exc.reason or exc})") from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise ReceiptError(f"{where}: {exc}") from exc
+
+
+def _refused_for_good(exc: smtplib.SMTPException) -> bool:
+    """True for a permanent (5xx) refusal; a 4xx reply (greylisting, a full queue) is temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+    else:
+        codes = [getattr(exc, "smtp_code", 0)]
+    return bool(codes) and all(500 <= int(code) < 600 for code in codes)
