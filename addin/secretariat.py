@@ -76,6 +76,22 @@ def mark_superseded(submissions: list[dict]) -> list[dict]:
             for s in submissions]
 
 
+def not_found_page(heading: str, message: str):
+    """A Concord page saying, in words, what is not there and what to do (status 404), instead of
+    the server's technical "Not Found" page."""
+    return render_template("secretariat/not_found.html", heading=heading, message=message), 404
+
+
+def submissions_address() -> str | None:
+    """The address delegations e-mail their files to: the receipts' From address, else the
+    submissions mailbox's login when it is an address; None when mail is not set up."""
+    for key in ("SMTP_FROM", "IMAP_USER"):
+        value = (current_app.config.get(key) or "").strip()
+        if "@" in value:
+            return value
+    return None
+
+
 @bp.get("/")
 def index():
     """Home: the negotiations."""
@@ -103,7 +119,10 @@ def negotiations():
 def negotiation(nid: int):
     """A negotiation: its rounds, its delegations, forms for a new round and the registry."""
     store = _store()
-    row = store.negotiation(nid) or abort(404)
+    row = store.negotiation(nid)
+    if row is None:
+        return not_found_page("No such negotiation", f"There is no negotiation {nid}: it may have been "
+                              "mistyped in the address. The negotiations page lists them all.")
     return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
                            delegations=store.delegations(nid), tokens=None)
 
@@ -165,7 +184,10 @@ def round_page(rid: int):
     from addin.store import STATUS_CHOICES
 
     store = _store()
-    row = store.round(rid) or abort(404)
+    row = store.round(rid)
+    if row is None:
+        return not_found_page("No such round", f"There is no round {rid}: it may have been mistyped in "
+                              "the address. Each negotiation's page lists its rounds.")
     negotiation_row = store.negotiation(row.negotiation_id)
     delegations = store.delegations(row.negotiation_id)
     names = {d.id: d.name for d in delegations}
@@ -202,11 +224,15 @@ def invitation(token: str):
     store = _store()
     delegation = store.delegation_by_token_hash(hash_token(token))
     if delegation is None:
-        abort(404)
+        return not_found_page(
+            "This invitation link is not valid",
+            "The link may be incomplete (copied over two lines in an e-mail) or replaced by a newer "
+            "one. Ask the secretariat for your delegation's current invitation link.")
     negotiation_row = store.negotiation(delegation.negotiation_id)
     return render_template("secretariat/invitation.html", delegation=delegation,
                            negotiation=negotiation_row, token=token,
-                           current=store.current_round(delegation.negotiation_id))
+                           current=store.current_round(delegation.negotiation_id),
+                           address=submissions_address())
 
 
 #: The pages load nothing from elsewhere, run no inline script and cannot be framed.

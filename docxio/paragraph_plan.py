@@ -116,6 +116,19 @@ def draft_stance_text(stance: Stance) -> str:
     return f"({words}: {', '.join(names(stance.delegations))})"
 
 
+def stance_date(stance: Stance, date_of: Callable[[Proposal], str | None]) -> str | None:
+    """When a stance was taken: the arrival of the submission it came from (through ``date_of``,
+    which dates a proposal by its sources)."""
+    return date_of(Proposal("stance", delegations=list(stance.delegations), sources=list(stance.sources)))
+
+
+def in_arrival_order(stances: list[Stance], date_of: Callable[[Proposal], str | None]) -> list[Stance]:
+    """Stances in the order their submissions arrived ("retain: Turkey; flexible: Egypt" when
+    Turkey wrote first), as a secretariat lists them; undated ones keep their place at the end."""
+    dated = [(stance_date(s, date_of) or "", n, s) for n, s in enumerate(stances)]
+    return [s for _, _, s in sorted(dated, key=lambda item: (item[0] == "", item[0], item[1]))]
+
+
 def move_text(proposal: Proposal) -> str:
     """"move after OP12": what a move proposal asks, as a stance word."""
     return f"move after {proposal.moved_to}" if proposal.moved_to else "move"
@@ -320,15 +333,17 @@ def _emit_stances(paragraph: ParagraphProposals, mode: str, emit, notes: list[No
     moves = [p for p in paragraph.proposals if p.kind == "move"]
     for proposal in moves:
         by_range.setdefault((0, length), []).append(
-            Stance(move_text(proposal), move_text(proposal), "", list(proposal.delegations))
+            Stance(move_text(proposal), move_text(proposal), "", list(proposal.delegations), list(proposal.sources))
         )
     for (start, end), stances in by_range.items():
+        stances = in_arrival_order(stances, date_of)
         whole = (start, end) == (0, length)
         if mode == "compilation":
             emit(end, _TAIL if whole else _CLOSE, Piece("note", stance_note_text(stances)))
             continue
         for stance in stances:
-            notes.append(Note(", ".join(names(stance.delegations)), stance.text or stance.stance))
+            notes.append(Note(", ".join(names(stance.delegations)), stance.text or stance.stance,
+                              stance_date(stance, date_of)))
             # A comment on the whole paragraph opens before anything inserted at its start.
             emit(start, _FIRST if whole else _OPEN, Piece("comment_start", comment=len(notes) - 1))
             emit(end, _TAIL if whole else _CLOSE, Piece("comment_end", comment=len(notes) - 1))

@@ -438,8 +438,10 @@ class StoryWalker:
     def _changed_text(self, el: etree._Element) -> None:
         """A w:ins, w:del, w:moveTo or w:moveFrom: its content is read with the revision in force
         (inside any revision already in force: text inserted by A and deleted by B has both)."""
-        kind, deletes = _TEXT_REVISIONS[el.tag]
-        rev = revision_from(el, kind, self._move_name(el.tag))
+        tag = el.tag
+        kind, deletes = _TEXT_REVISIONS[tag]
+        # Most revisions are no moves: look a move's name up only for one (a call per revision shows).
+        rev = revision_from(el, kind, self._move_name(tag) if tag == W_MOVE_TO or tag == W_MOVE_FROM else None)
         self._track(rev)
         saved = self.inserted, self.deleted, self.active
         if deletes:

@@ -38,7 +38,8 @@ from docxio.package_copy import (
     add_concord_styles, comments_part, max_comment_id, max_id, serialize, updated_core, zip_package,
 )
 from docxio.paragraph_plan import (
-    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, footnote_fallback, names, plan_paragraph,
+    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, footnote_fallback, in_arrival_order, names,
+    plan_paragraph, stance_date,
 )
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.schema_order import get_or_add, insert_in_order, make_element as _w, set_property
@@ -362,13 +363,15 @@ def _render_draft_stances(
     title = _title_paragraph(consolidation, targets)
     if title is None:
         title = paragraphs[0]
+    stances = in_arrival_order(consolidation.stances, context.date_of)
     if context.mode == "compilation":
-        line = " ".join(draft_stance_text(s) for s in consolidation.stances)
+        line = " ".join(draft_stance_text(s) for s in stances)
         title.addnext(_text_paragraph(line, context))
         return
-    for stance in consolidation.stances:
+    for stance in stances:
         words = stance.text or f"{stance.stance} on the resolution"
-        comment_id = _add_comment(context, Note(", ".join(names(stance.delegations)), words))
+        comment_id = _add_comment(context, Note(", ".join(names(stance.delegations)), words,
+                                                stance_date(stance, context.date_of)))
         start = _w("w:commentRangeStart", id=comment_id)
         properties = title.find(qn("w:pPr"))
         if properties is not None:
@@ -677,7 +680,7 @@ def _add_comment(context: _Context, note: Note) -> str:
     """Record a w:comment for the comments part and return its id."""
     comment_id = context.ids.next_comment()
     comment = _w("w:comment", id=comment_id, author=note.author, date=note.date or context.now,
-                 initials="".join(w[:1] for w in note.author.replace(",", " ").split())[:8])
+                 initials=initials(note.author))
     paragraph = etree.SubElement(comment, qn("w:p"))
     marker = etree.SubElement(paragraph, qn("w:r"))
     etree.SubElement(marker, qn("w:annotationRef"))
@@ -685,6 +688,18 @@ def _add_comment(context: _Context, note: Note) -> str:
     _set_text(run, note.text)
     context.comments.append(comment)
     return comment_id
+
+
+def initials(author: str) -> str:
+    """Comment initials of a delegation list: the capitals of each name, leaving out what a name
+    says in parentheses ("Iran (Islamic Republic of)" → "I", "European Union" → "EU",
+    "Egypt, Singapore" → "ES")."""
+    letters = []
+    for name in author.split(","):
+        words = name.split("(")[0].split()
+        capitals = [w[0] for w in words if w[:1].isupper()]
+        letters.extend(capitals or [w[0] for w in words[:1]])
+    return "".join(letters)[:8]
 
 
 def _comment_end(comment_id: str) -> list[etree._Element]:

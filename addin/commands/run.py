@@ -166,6 +166,8 @@ def _print_welcome(origin: str, credentials: dict) -> None:
     if sample:
         print(f"Sample round:             {origin}/rounds/{sample['round']}")
         print("Delegation tokens (Authorization: Bearer <token>, or sign in in the add-in):")
+        # One column per kind, however long a delegation's name ("Venezuela (Bolivarian Republic of)").
+        width = max((len(name) for name in sample["tokens"]), default=0)
         for name, token in sample["tokens"].items():
-            print(f"  {name:<24} {token}   {origin}/invite/{token}")
+            print(f"  {name:<{width}}  {token}   {origin}/invite/{token}")
     print(flush=True)
