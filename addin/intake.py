@@ -229,8 +229,11 @@ def read_submission(store: Store, round_row, docx: bytes, name: str, delegation:
                             arrived=arrived.isoformat() if arrived else None, sender=sender)
     if earlier is None:
         earlier = earlier_bases(store, round_row)
+    from addin.merging import round_statuses, status_times
+
     consolidation = consolidate(base, [submission], registry_of(store, round_row.negotiation_id),
-                                store.statuses(round_row.id), earlier=earlier)
+                                round_statuses(store, round_row, base), earlier=earlier,
+                                status_times=status_times(store, round_row.id))
     return reading_of(consolidation)
 
 

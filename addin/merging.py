@@ -15,6 +15,39 @@ from addin.store import Store
 
 Progress = Callable[[int, str], None]
 
+#: Who set a status that was read from the round's base draft (the status log names it).
+FROM_BASE = "base draft"
+
+
+def round_statuses(store: Store, round_row, base) -> dict[str, str]:
+    """The statuses the round is consolidated with: those in the base draft's status lines
+    ("[PP2 agreed in informals]", when the base is an earlier round's consolidated draft) are
+    recorded as the round's statuses the first time (logged as set by the base draft), unless the
+    secretariat has set that paragraph's status already; the secretariat's later changes win.
+    Returns identifier → status, with "" for a status the secretariat cleared."""
+    from docxio.compilation import statuses_of
+
+    latest = {row.paragraph_id: row.status for row in store.status_log(round_row.id)}
+    for paragraph_id, status in statuses_of(base).items():
+        if paragraph_id not in latest:
+            store.set_status(round_row.id, paragraph_id, status, FROM_BASE)
+            latest[paragraph_id] = status
+    return latest
+
+
+def status_times(store: Store, round_id: int) -> dict[str, str]:
+    """When the secretariat last set each paragraph's status for the round (ISO time): a
+    submission arriving later that changes an agreed paragraph reopens it."""
+    return {row.paragraph_id: row.changed_at.isoformat() for row in store.status_log(round_id)
+            if row.changed_by != FROM_BASE and row.changed_at is not None}
+
+
+def base_changes_of(round_row) -> str:
+    """What the compilation rendering does with the base's tracked changes: from round 2 on, the
+    base is an earlier round's consolidated draft and its changes are proposals to show with
+    their authors; a round 1 base's own tracked edits are accepted."""
+    return "show" if round_row.number > 1 else "accept"
+
 
 def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p, m: None):
     """The round's consolidation (``docxio.proposals.Consolidation``) from the latest readable
@@ -38,7 +71,8 @@ def consolidate_round(store: Store, round_id: int, progress: Progress = lambda p
         progress(5 + int(55 * done / max(len(rows), 1)), f"read {done} of {len(rows)} submissions")
     progress(62, "consolidating proposals")
     return consolidate(base, submissions, registry_of(store, round_row.negotiation_id),
-                       store.statuses(round_id), earlier=earlier_bases(store, round_row))
+                       round_statuses(store, round_row, base), earlier=earlier_bases(store, round_row),
+                       status_times=status_times(store, round_id))
 
 
 def merge_round(store: Store, round_id: int, progress: Progress = lambda p, m: None) -> dict:
@@ -48,9 +82,11 @@ def merge_round(store: Store, round_id: int, progress: Progress = lambda p, m: N
 
     consolidation = consolidate_round(store, round_id, progress)
     report = report_json(consolidation)
-    base_docx = store.round(round_id).base_docx
+    round_row = store.round(round_id)
+    base_docx = round_row.base_docx
     progress(75, "writing the compilation text")
-    compilation = write_consolidated(base_docx, consolidation, mode="compilation")
+    compilation = write_consolidated(base_docx, consolidation, mode="compilation",
+                                     base_changes=base_changes_of(round_row))
     progress(88, "writing the tracked draft")
     tracked = write_consolidated(base_docx, consolidation, mode="tracked")
     progress(97, "saving")

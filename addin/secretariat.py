@@ -92,6 +92,47 @@ def submissions_address() -> str | None:
     return None
 
 
+def outdated_merge(submissions: list[dict], report: dict, paragraphs: list[dict],
+                   statuses: dict[str, str]) -> list[str]:
+    """What the downloads lack because it came after the last merge, in words for the officer:
+    submissions that would be merged now but are not in the report (arrived or replaced since),
+    and statuses set or changed since (the report holds the statuses it was written with). Empty
+    when the consolidated draft is up to date or the round was never merged. ``submissions`` are
+    ``mark_superseded`` rows; ``paragraphs`` give the document order of the identifiers."""
+    if not report:
+        return []
+    merged = {(s.get("file"), _instant(s.get("arrived"))) for s in report.get("submissions", [])}
+    waiting = [s for s in submissions if s["error"] is None and not s.get("superseded_by")
+               and (s["filename"], _instant(s["received_at"])) not in merged]
+    written = {p["id"]: p["status"] for p in report.get("paragraphs", []) if p.get("status")}
+    order = {p["id"]: n for n, p in enumerate(paragraphs)}
+    changed = sorted((pid for pid in set(written) | set(statuses) if written.get(pid) != statuses.get(pid)),
+                     key=lambda pid: (order.get(pid, len(order)), pid))
+    notes = []
+    if waiting:
+        files = ", ".join(s["filename"] for s in waiting)
+        notes.append(f"{len(waiting)} submission{'s' if len(waiting) > 1 else ''} arrived or replaced since the "
+                     f"last merge {'are' if len(waiting) > 1 else 'is'} not in the downloads yet ({files}).")
+    if changed:
+        notes.append(f"Statuses set since the last merge are not in the downloads yet ({', '.join(changed)}).")
+    if notes:
+        notes.append("Merge again before downloading or publishing.")
+    return notes
+
+
+def _instant(text: str | None) -> str:
+    """An ISO time as UTC to the second, whatever its offset ("" when absent or unreadable)."""
+    from datetime import datetime, timezone
+
+    try:
+        value = datetime.fromisoformat(text or "")
+    except ValueError:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 @bp.get("/")
 def index():
     """Home: the negotiations."""
@@ -200,6 +241,7 @@ def round_page(rid: int):
         "secretariat/round.html", round=row, negotiation=negotiation_row, delegations=delegations,
         submissions=submissions, paragraphs=paragraphs, statuses=statuses, charts=charts,
         status_choices=STATUS_CHOICES, log=store.status_log(rid)[-20:],
+        outdated=outdated_merge(submissions, report, paragraphs, statuses),
         draft_stances=report.get("stances", []), merge_warnings=report.get("warnings", []))
 
 

@@ -287,7 +287,7 @@ def compilation_to_tracked(draft: Draft) -> Draft:
             paragraphs.append(paragraph)
             continue
         text = paragraph.current
-        if _status_parts(text) is not None:
+        if status_line(text) is not None:
             continue
         tokens, footnotes = _tokens(paragraph)
         if _DRAFT_LINE.match(text) and all(m == "P" for _, m in tokens):
@@ -342,8 +342,9 @@ def _proposed_footnotes(paragraphs: list[Paragraph]) -> list[Paragraph]:
     return result
 
 
-def _status_parts(text: str) -> tuple[str, str] | None:
-    """("PP2", "agreed in informals") for a status line "[PP2 agreed in informals]", else None."""
+def status_line(text: str) -> tuple[str, str] | None:
+    """("PP2", "agreed in informals") for a status line "[PP2 agreed in informals]", else None
+    (a bracketed passage "[and to increase …]" is not a status line)."""
     found = _STATUS.match(text)
     if found is None:
         return None
@@ -360,7 +361,7 @@ def statuses_of(draft: Draft) -> dict[str, str]:
     A later line for the same paragraph wins (the secretariat updated it)."""
     statuses: dict[str, str] = {}
     for paragraph in draft.body():
-        parts = _status_parts(paragraph.current)
+        parts = status_line(paragraph.current)
         if parts is not None:
             statuses[parts[0]] = parts[1]
     return statuses

@@ -19,10 +19,12 @@ their identifiers (``docxio.new_paragraphs``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Mapping, Sequence
 
 from docxio.alignment import BaseIndex
 from docxio.base_paragraphs import BaseParagraph, align_items, base_paragraphs
+from docxio.compilation import status_line, statuses_of
 from docxio.contributions import Contribution, RawProposal, RawStance
 from docxio.delegations import Registry
 from docxio.earlier_rounds import known_changes, with_earlier
@@ -31,6 +33,7 @@ from docxio.new_paragraphs import place_new_paragraphs
 from docxio.proposal_merging import KIND_ORDER, assign_groups, merge_proposals, merge_stances
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.stances import DEFAULT_VOCABULARY, Vocabulary
+from docxio.statuses import is_agreed, reopen_warning, round_statuses
 from docxio.submission_reading import FORMAT_TYPES, RoundContext, SubmissionReader
 from docxio.submission_summary import OLDER_ROUND_MIN_PARAGRAPHS
 
@@ -57,15 +60,22 @@ def consolidate(
     statuses: Mapping[str, str] | None = None,
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
     earlier: Sequence[Draft] = (),
+    status_times: Mapping[str, str] | None = None,
 ) -> Consolidation:
     """Consolidate the submissions of a round against its base draft.
 
     Submissions are taken in order of arrival (``arrived``; ties and unknown times keep the given
     order), which is the order delegations are named in. Proposals in a paragraph are sorted by
     offset, kind and text, so the same inputs in any order give the same proposals. ``statuses``
-    maps a paragraph identifier to the secretariat's status line. ``earlier`` are earlier rounds'
-    base drafts: a submission made on one of them is recognised ("based on an older round") and
-    only its own changes count.
+    maps a paragraph identifier to the secretariat's status for the round; statuses written in the
+    base (an earlier round's consolidated draft: "[PP2 agreed in informals]") apply unless set
+    there ("" clears one). The base's status lines are not paragraphs of the consolidation. A
+    submission changing a paragraph agreed before it arrived is warned about ("reopens PP2,
+    agreed in informals"): agreed in the base, or set agreed for the round at the time given in
+    ``status_times`` (identifier → ISO time); a status given without a time is taken to have
+    been set after the submissions (their proposals are what was agreed on).
+    ``earlier`` are earlier rounds' base drafts: a submission made on one of them is recognised
+    ("based on an older round") and only its own changes count.
     """
     base_paras = with_earlier(base_paragraphs(base), base, earlier)
     ordered = sorted(submissions, key=lambda s: (s.arrived is None, s.arrived or ""))
@@ -78,12 +88,19 @@ def consolidate(
 
     taken = {bp.paragraph.id for bp in base_paras if bp.paragraph.id}
     new_placed = place_new_paragraphs(base_paras, contributions, taken, warnings)
-    statuses = dict(statuses or {})
+    carried = statuses_of(base)
+    statuses = round_statuses(base, statuses)
     raws_of, stances_of = _by_base_paragraph(contributions)
+    _warn_reopened(contributions, base_paras, statuses, carried, status_times or {})
 
     paragraphs: list[ParagraphProposals] = []
     paragraphs.extend(new_placed.get(None, []))
     for b, bp in enumerate(base_paras):
+        if b not in raws_of and b not in stances_of and status_line(bp.text) is not None:
+            # The secretariat's status line, kept in the base: shown again under its paragraph
+            # by the writer, not a paragraph delegations negotiate.
+            paragraphs.extend(new_placed.get(b, []))
+            continue
         paragraphs.append(
             _base_paragraph_proposals(bp, base_paras, raws_of.get(b, []), stances_of.get(b, []), statuses)
         )
@@ -113,6 +130,36 @@ def _by_base_paragraph(
         for b, found_stances in contribution.stances.items():
             stances_of.setdefault(b, []).extend(found_stances)
     return raws_of, stances_of
+
+
+def _warn_reopened(contributions: Sequence[Contribution], base_paras: list[BaseParagraph],
+                   statuses: Mapping[str, str], carried: Mapping[str, str], times: Mapping[str, str]) -> None:
+    """Add "reopens PP2, agreed in informals" to the summary of each submission that proposes a
+    change to a paragraph agreed before it arrived (in the base: ``carried``; or at ``times``)."""
+    for contribution in contributions:
+        if contribution.summary is None:
+            continue
+        for b in sorted(b for b, found in contribution.raws.items() if found):
+            paragraph_id = base_paras[b].paragraph.id or f"P{base_paras[b].index}"
+            status = statuses.get(paragraph_id)
+            before = carried.get(paragraph_id) == status or _later(contribution.summary.arrived, times.get(paragraph_id))
+            if before and is_agreed(status):
+                warning = reopen_warning(paragraph_id, status)
+                if warning not in contribution.summary.warnings:
+                    contribution.summary.warnings.append(warning)
+
+
+def _later(arrived: str | None, set_at: str | None) -> bool:
+    """Whether a submission arrived after a status was set (both ISO times; False when unknown)."""
+    if not arrived or not set_at:
+        return False
+    try:
+        first, second = datetime.fromisoformat(set_at), datetime.fromisoformat(arrived)
+        if (first.tzinfo is None) != (second.tzinfo is None):
+            first, second = first.replace(tzinfo=None), second.replace(tzinfo=None)
+        return second > first
+    except ValueError:
+        return False
 
 
 def _base_paragraph_proposals(

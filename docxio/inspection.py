@@ -55,14 +55,43 @@ def comment_json(comment: Comment) -> dict:
 
 
 def inspection_json(draft: Draft) -> dict:
-    """The whole reading of a draft as the JSON object of ``concord inspect --json``."""
-    return {
+    """The whole reading of a draft as the JSON object of ``concord inspect --json``; a
+    compilation text adds "compilation": the paragraphs its attributed marks propose changes to."""
+    result = {
         "file": draft.file,
         "producer": draft.producer,
         "paragraphs": [paragraph_json(p) for p in draft.paragraphs],
         "comments": [comment_json(c) for c in draft.comments],
         "authors": list(draft.authors),
     }
+    reading = compilation_reading(draft)
+    if reading is not None:
+        result["compilation"] = [paragraph_json(p) for p in reading.paragraphs if p.revisions]
+    return result
+
+
+def compilation_reading(draft: Draft) -> Draft | None:
+    """A compilation text (no tracked changes; underlined and struck text followed by the
+    delegations' names) read as the tracked changes its marks stand for, or None when ``draft``
+    is not one: it has tracked changes of its own, or no attributed marks. This is what Concord
+    credits when the (hand-edited) compilation becomes the next round's base."""
+    if any(p.revisions for p in draft.paragraphs):
+        return None
+    from docxio.compilation import compilation_to_tracked
+
+    reading = compilation_to_tracked(draft)
+    return reading if any(p.revisions for p in reading.paragraphs) else None
+
+
+def _unique(revisions: tuple[Revision, ...] | list[Revision]) -> list[Revision]:
+    """Revisions without repeats (one revision can span several pieces of a paragraph)."""
+    seen: set[tuple[str, str | None]] = set()
+    result = []
+    for revision in revisions:
+        if (revision.type, revision.id) not in seen:
+            seen.add((revision.type, revision.id))
+            result.append(revision)
+    return result
 
 
 def _quote(text: str, width: int = 70) -> str:
@@ -105,6 +134,20 @@ def inspection_text(draft: Draft) -> str:
         lines.extend(_revision_line(r) for r in p.revisions)
         if p.comment_ids:
             lines.append(f"      comments: {', '.join(p.comment_ids)}")
+    reading = compilation_reading(draft)
+    if reading is not None:
+        changed = [p for p in reading.paragraphs if p.revisions]
+        count = sum(len(_unique(p.revisions)) for p in changed)
+        lines.append("")
+        lines.append(f"Compilation text: its underlined and struck text with the delegations' names reads as "
+                     f"{count} changes in {len(changed)} paragraphs:")
+        for p in changed:
+            lines.append(f"[{p.id}] {_quote(p.current)}")
+            lines.extend(_revision_line(r) for r in _unique(p.revisions))
+        if reading.comments:
+            lines.append("Stances in parentheses, read as comments:")
+            lines.extend(f"  {c.author or '(no author)'}: {_quote(c.text)}"
+                         + (f' on "{_quote(c.anchor, 40)}"' if c.anchor else "") for c in reading.comments)
     if draft.comments:
         lines.append("")
         lines.append("Comments:")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from docxio.base_paragraphs import BaseParagraph
+from docxio.compilation import status_line
 from docxio.contributions import Contribution, NewParagraph, RawStance
 from docxio.identifiers import next_free_identifier, parse_label
 from docxio.proposal_merging import credit, merge_stances
@@ -38,9 +39,17 @@ def place_new_paragraphs(
     placed: dict[int | None, list[ParagraphProposals]] = {}
     final_id: dict[int, str] = {}  # id() of each NewParagraph -> its identifier, for chains
     for anchor in sorted(by_anchor, key=lambda a: -1 if a is None else a):
-        anchor_id = base_paras[anchor].paragraph.id if anchor is not None else ""
+        anchor_id = _anchor_id(base_paras, anchor)
         placed[anchor] = _place_after(anchor_id, by_anchor[anchor], taken, warnings, final_id)
     return placed
+
+
+def _anchor_id(base_paras: list[BaseParagraph], anchor: int | None) -> str:
+    """The identifier a new paragraph after base paragraph ``anchor`` is named after: a status
+    line of the base ("[PP2 agreed in informals]") stands for the paragraph it is under."""
+    while anchor is not None and anchor > 0 and status_line(base_paras[anchor].text) is not None:
+        anchor -= 1
+    return base_paras[anchor].paragraph.id if anchor is not None else ""
 
 
 def _identical_by_anchor(contributions: Sequence[Contribution]) -> dict[int | None, list[list[NewParagraph]]]:

@@ -29,6 +29,8 @@ from lxml import etree
 
 from docxio import runs
 from docxio.acceptance import accept_all
+from docxio.compilation import status_line
+from docxio.earlier_markup import show_earlier_changes
 from docxio.errors import DocxioError
 from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
 from docxio.identifiers import parse_identifier, parse_label
@@ -45,6 +47,10 @@ from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.schema_order import get_or_add, insert_in_order, make_element as _w, set_property
 
 MODES = ("tracked", "compilation")
+#: What the compilation rendering does with the base's own tracked changes: "accept" them (a
+#: tabled draft with the Chair's edits), or "show" them as compilation markup with their authors
+#: (the base is an earlier round's tracked consolidated draft: its changes are proposals).
+BASE_CHANGES = ("accept", "show")
 
 _TITLE_IDS = ("title",)
 
@@ -122,17 +128,22 @@ def write_consolidated(
     out: str | Path | None = None,
     mode: str = "compilation",
     now: datetime | None = None,
+    base_changes: str = "accept",
 ) -> bytes:
     """Write ``consolidation`` into a copy of the ``base`` .docx and return the package bytes.
 
     ``mode`` is "compilation" (the circulated text, no revisions) or "tracked" (real tracked
     changes and comments for the Chair). ``out``, when given, is where the bytes are also saved.
     ``now`` dates what has no date of its own and the document's modified date (default: the
-    clock). Raises ``DocxioError`` naming the base file when it is not a usable Word document or
-    a paragraph of the consolidation is not in it.
+    clock). ``base_changes`` ("accept" or "show", see ``BASE_CHANGES``) is what the compilation
+    rendering does with the base's own tracked changes; the tracked rendering keeps them.
+    Raises ``DocxioError`` naming the base file when it is not a usable Word document or a
+    paragraph of the consolidation is not in it.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if base_changes not in BASE_CHANGES:
+        raise ValueError(f"base_changes must be one of {BASE_CHANGES}, not {base_changes!r}")
     package = open_package(base, consolidation.base_file if isinstance(base, bytes) else None)
     stamp = iso_date(now or datetime.now(timezone.utc), "")
     main = package.main_document()
@@ -150,14 +161,16 @@ def write_consolidated(
     changed: dict[str, bytes] = {}
     stories = {name: package.xml(name) for name in _story_parts(package, main)}
 
-    if mode == "compilation":
-        accept_all(document)
-        for root in stories.values():
-            accept_all(root)
     styles_name = next(iter(package.related(main, "styles")), None)
     styles = package.xml(styles_name) if styles_name else None
     style_ids = frozenset(s.get(qn("w:styleId"), "") for s in styles.iter(qn("w:style"))) if styles is not None else frozenset()
     styled = mode == "compilation" and styles is not None
+    if mode == "compilation":
+        if base_changes == "show":
+            show_earlier_changes(body, styled)
+        accept_all(document)
+        for root in stories.values():
+            accept_all(root)
     if styled:
         add_concord_styles(styles)
         changed[styles_name] = serialize(styles)
@@ -254,11 +267,7 @@ def _render_paragraphs(
                 continue
             element = targets[entry.base_index]
             _render_into(element, plan_paragraph(entry, context.mode, context.date_of), entry.base_text, context)
-        end = element
-        if entry.status:
-            status = _text_paragraph(f"[{entry.id} {entry.status}]", context)
-            end.addnext(status)
-            end = status
+        end = _write_status(element, entry, context)
         block_end[entry.id] = end
         if entry.new and entry.after:
             block_end[entry.after] = end
@@ -335,6 +344,48 @@ def _blank_paragraph(template: etree._Element | None) -> etree._Element:
             insert_in_order(properties, clean)
     element.append(properties)
     return element
+
+
+def _write_status(element: etree._Element, entry: ParagraphProposals, context: _Context) -> etree._Element:
+    """The paragraph's status line "[PP2 agreed in informals]" under it; returns the last element
+    of the paragraph's block. A base that is an earlier round's consolidated draft already has
+    status lines: the one under this paragraph is updated in place (kept as it is when
+    unchanged, removed when the status was cleared), never written a second time."""
+    existing = _status_lines_after(element, entry.id)
+    if not entry.status:
+        for line in existing:
+            line.getparent().remove(line)
+        return element
+    text = f"[{entry.id} {entry.status}]"
+    if not existing:
+        status = _text_paragraph(text, context)
+        element.addnext(status)
+        return status
+    for extra in existing[1:]:
+        extra.getparent().remove(extra)
+    line = existing[0]
+    if status_line(runs.paragraph_text(line)) != (entry.id, entry.status):
+        texts = list(line.iter(qn("w:t")))
+        for other in texts[1:]:
+            other.getparent().remove(other)
+        if texts:
+            texts[0].text = text
+        else:
+            _set_text(etree.SubElement(line, qn("w:r")), text)
+    return line
+
+
+def _status_lines_after(element: etree._Element, paragraph_id: str) -> list[etree._Element]:
+    """The status lines of ``paragraph_id`` right after its paragraph in the base."""
+    found = []
+    following = element.getnext()
+    while following is not None and following.tag == qn("w:p"):
+        parts = status_line(runs.paragraph_text(following))
+        if parts is None or parts[0] != paragraph_id:
+            break
+        found.append(following)
+        following = following.getnext()
+    return found
 
 
 def _text_paragraph(text: str, context: _Context) -> etree._Element:

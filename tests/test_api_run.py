@@ -49,6 +49,13 @@ def test_run_loads_the_sample_round_once_and_prints_working_credentials(tmp_path
         if entry["delegation"] and entry["delegation"] not in ("Chair",):
             assert entry["delegation"] in text, f"no proposal credited to {entry['delegation']}"
     assert (out / "tracked.docx").read_bytes()[:2] == b"PK"
+    # South Africa marked up the earlier text: it is credited with its own two changes only, not
+    # with undoing what changed since (the date line, OP5's "virtual asset service providers").
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    south_africa = [(p["id"], x["inserted"], x["deleted"]) for p in report["paragraphs"] for x in p["proposals"]
+                    if "South Africa" in x["delegations"]]
+    assert south_africa == [("PP1", " and precursors", ""), ("OP9", " and capacity-building", "")]
+    assert "5 February 2027" in text and "(South Africa) January" not in text
     png = (out / "compilation.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
 
@@ -60,7 +67,10 @@ def test_run_loads_the_sample_round_once_and_prints_working_credentials(tmp_path
     store = app.extensions["concord_store"]
     [negotiation] = store.negotiations()
     assert negotiation.symbol == "E/CN.7/2027/L.5" and negotiation.title.startswith("Strengthening")
-    [rnd] = store.rounds(negotiation.id)
+    # The draft's earlier text (round0.docx) is the previous round, the sample round the current one.
+    rounds = store.rounds(negotiation.id)
+    assert [r.base_filename for r in rounds] == ["round0.docx", "base.docx"]
+    rnd = rounds[-1]
     assert len(store.submissions(rnd.id)) == len(manifest)
     client = app.test_client()
     me = client.get("/api/me", headers={"Authorization": f"Bearer {tokens['Singapore']}"}).get_json()

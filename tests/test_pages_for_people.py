@@ -37,3 +37,40 @@ def test_the_invitation_names_the_address_to_e_mail_submissions_to(app, rnd: Rou
     app.config["SMTP_FROM"] = "cnd-submissions@un.example.org"
     page = rnd.client.get(f"/invite/{token}").get_data(as_text=True)
     assert 'href="mailto:cnd-submissions@un.example.org"' in page
+
+
+def _notice(rnd: Round) -> str:
+    """The round page's "not in the downloads yet" notice ("" when there is none)."""
+    import re
+
+    page = rnd.client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
+    found = re.search(r'<div class="message error" id="merge-outdated"[^>]*>(.*?)</div>', page, re.S)
+    return re.sub(r"<[^>]+>", " ", found.group(1)) if found else ""
+
+
+def test_the_round_page_says_when_the_downloads_lack_what_came_after_the_merge(rnd: Round):
+    """A late submission or a status set after the merge is not in the downloads until the next
+    merge: the page says so, instead of letting the officer circulate a draft without them."""
+    import io
+
+    import docx
+
+    _login(rnd.client)
+    rnd.submit("egypt.docx", rnd.as_("Egypt"))
+    assert rnd.merge()["state"] == "done"
+    assert _notice(rnd) == ""
+
+    rnd.submit("singapore.docx", rnd.as_("Singapore"))
+    assert "singapore.docx" in _notice(rnd) and "Merge again" in _notice(rnd)
+
+    assert rnd.merge()["state"] == "done"
+    assert _notice(rnd) == ""
+    status = rnd.client.put(f"/api/rounds/{rnd.rid}/paragraphs/PP1/status", headers=rnd.secretariat,
+                            json={"status": "agreed in informals"})
+    assert status.status_code == 200
+    assert "Statuses set since the last merge" in _notice(rnd) and "PP1" in _notice(rnd)
+
+    assert rnd.merge()["state"] == "done"
+    assert _notice(rnd) == ""
+    download = rnd.client.get(f"/api/rounds/{rnd.rid}/consolidated", headers=rnd.secretariat).data
+    assert "[PP1 agreed in informals]" in [p.text for p in docx.Document(io.BytesIO(download)).paragraphs]

@@ -1,7 +1,8 @@
 """`concord run`: the server on 127.0.0.1 over HTTPS, with the sample round loaded.
 
 First run: creates the instance store, the secretariat account, the sample negotiation from
-``samples/`` (base.docx, submissions/*.docx, delegations.csv, manifest.json), merges it, writes
+``samples/`` (round0.docx as the earlier round, base.docx as the sample round with
+submissions/*.docx, delegations.csv, manifest.json), merges it, writes
 both renderings and a PNG of the compilation's first page into ``out/``, and prints the URLs, the
 login and the delegations' tokens. Later runs find the samples already loaded and print the same
 credentials (kept in the instance folder, readable by the owner only).
@@ -94,7 +95,8 @@ def sample_manifest(folder: Path) -> dict[str, dict]:
 
 
 def load_samples(store, folder: Path) -> dict:
-    """Create the sample negotiation, its delegations, round 1 and its submissions; merge it.
+    """Create the sample negotiation, its delegations, the earlier round (round0.docx, when
+    present), the sample round and its submissions; merge it.
     Returns {negotiation, round, tokens: {delegation: token}}."""
     from addin.api import import_registry
     from addin.intake import receive
@@ -105,6 +107,12 @@ def load_samples(store, folder: Path) -> dict:
     nid = store.create_negotiation(title, symbol)
     imported = import_registry(store, nid, (folder / "delegations.csv").read_bytes(), "delegations.csv")
     tokens = {store.delegation(did).name: token for did, token in imported}
+    earlier = folder / "round0.docx"
+    if earlier.exists():
+        # The draft's earlier text is the negotiation's previous round, as it would be had the
+        # secretariat used Concord then: a file marked up on it (South Africa's) is recognised
+        # and credited only with its own changes, not with undoing everything since.
+        store.add_round(nid, earlier.name, earlier.read_bytes())
     rid = store.add_round(nid, "base.docx", base)
     entries = sample_manifest(folder)
     files = sorted((folder / "submissions").iterdir(), key=lambda p: (entries.get(p.name, {}).get("arrived") or "", p.name))

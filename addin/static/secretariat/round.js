@@ -108,7 +108,11 @@
       var saved = form.querySelector(".saved");
       var value = form.querySelector(".status").value;
       api("PUT", form.dataset.url, JSON.stringify({ status: value }), { "Content-Type": "application/json" })
-        .then(function () { saved.textContent = value ? "saved" : "cleared"; saved.className = "saved ok"; })
+        .then(function () {
+          // The downloads are written by a merge: say so, or the officer circulates a draft without it.
+          saved.textContent = (value ? "saved" : "cleared") + " — merge again to put it in the downloads";
+          saved.className = "saved ok";
+        })
         .catch(function (err) { saved.textContent = err.message; saved.className = "saved error-text"; });
     });
   });
