@@ -355,6 +355,12 @@ def status_line(text: str) -> tuple[str, str] | None:
     return label.id, inner[label.body_start:].strip()
 
 
+def draft_stance_line(text: str) -> bool:
+    """Whether a paragraph is a line of stances on the whole draft, as written under the title:
+    "(Reservation on the resolution: EU, USA) (Suggests postponing the resolution: CH)"."""
+    return bool(text.strip()) and _DRAFT_LINE.match(text) is not None
+
+
 def statuses_of(draft: Draft) -> dict[str, str]:
     """The secretariat's status lines of a compilation text: {"PP2": "agreed in informals"}.
 

@@ -24,7 +24,7 @@ from typing import Mapping, Sequence
 
 from docxio.alignment import BaseIndex
 from docxio.base_paragraphs import BaseParagraph, align_items, base_paragraphs
-from docxio.compilation import status_line, statuses_of
+from docxio.compilation import draft_stance_line, status_line, statuses_of
 from docxio.contributions import Contribution, RawProposal, RawStance
 from docxio.delegations import Registry
 from docxio.earlier_rounds import known_changes, with_earlier
@@ -96,9 +96,9 @@ def consolidate(
     paragraphs: list[ParagraphProposals] = []
     paragraphs.extend(new_placed.get(None, []))
     for b, bp in enumerate(base_paras):
-        if b not in raws_of and b not in stances_of and status_line(bp.text) is not None:
-            # The secretariat's status line, kept in the base: shown again under its paragraph
-            # by the writer, not a paragraph delegations negotiate.
+        if b not in raws_of and b not in stances_of and (status_line(bp.text) or draft_stance_line(bp.text)):
+            # An earlier round's status line or line of whole-draft stances, kept in the base:
+            # updated there by the writer, not a paragraph delegations negotiate.
             paragraphs.extend(new_placed.get(b, []))
             continue
         paragraphs.append(

@@ -352,8 +352,9 @@ def _check_directory(archive: zipfile.ZipFile, name: str, limits: Limits) -> lis
     if len(infos) > limits.max_parts:
         raise PackageError(
             name,
-            f"the file was refused as a possible zip bomb: it holds {len(infos)} parts "
-            f"(the limit is {limits.max_parts})",
+            f"the file is refused because it is far too large once unpacked (a possible zip bomb): "
+            f"it holds {len(infos)} parts (the limit is {limits.max_parts}); please send the document "
+            f"saved again from Word",
         )
     for info in infos:
         reason = _unsafe_name_reason(info.filename)
@@ -402,8 +403,9 @@ def _mb(size: int) -> str:
 
 def _bomb(detail: str, limits: Limits) -> str:
     return (
-        f"the file was refused as a possible zip bomb: {detail}; a Word document may unpack to at most "
-        f"{_mb(limits.max_total_size)}, {_mb(limits.max_part_size)} per part"
+        f"the file is refused because it is far too large once unpacked (a possible zip bomb): {detail}; "
+        f"a Word document may unpack to at most {_mb(limits.max_total_size)}, {_mb(limits.max_part_size)} "
+        f"per part — please send the document saved again from Word, without large embedded files"
     )
 
 

@@ -29,7 +29,7 @@ from lxml import etree
 
 from docxio import runs
 from docxio.acceptance import accept_all
-from docxio.compilation import status_line
+from docxio.compilation import draft_stance_line, status_line
 from docxio.earlier_markup import show_earlier_changes
 from docxio.errors import DocxioError
 from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
@@ -416,6 +416,15 @@ def _render_draft_stances(
         title = paragraphs[0]
     stances = in_arrival_order(consolidation.stances, context.date_of)
     if context.mode == "compilation":
+        existing = title.getnext()
+        if existing is not None and existing.tag == qn("w:p") and draft_stance_line(runs.paragraph_text(existing)):
+            # An earlier round's line (the base is its compilation text): one line, extended.
+            shown = runs.paragraph_text(existing)
+            added = [draft_stance_text(s) for s in stances if draft_stance_text(s) not in shown]
+            texts = list(existing.iter(qn("w:t")))
+            if added and texts:
+                texts[-1].text = (texts[-1].text or "") + " " + " ".join(added)
+            return
         line = " ".join(draft_stance_text(s) for s in stances)
         title.addnext(_text_paragraph(line, context))
         return

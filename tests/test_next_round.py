@@ -14,6 +14,7 @@ from docxio.compilation import compilation_to_tracked, statuses_of
 from docxio.consolidation import Submission, consolidate
 from docxio.delegations import Delegation, Registry
 from docxio.model import Draft
+from docxio.proposals import Stance
 from docxio.ooxml import qn
 from docxio.reader import read_draft
 from docxio.writer import write_consolidated
@@ -182,6 +183,18 @@ def test_a_status_changed_for_round_2_replaces_the_line_in_the_base(bases):
     draft = rendered(bases["hand-edited"], "compilation", {"PP2": "agreed ad ref", "PP3": ""})
     assert status_lines(draft) == ["[PP2 agreed ad ref]"]
     assert statuses_of(draft) == {"PP2": "agreed ad ref"}
+
+
+def test_whole_draft_stances_of_round_2_extend_round_1_s_line_under_the_title(bases):
+    result = round_two(bases["compilation"])
+    assert not [p.id for p in result.paragraphs if p.base_text.startswith("(Reservation")]
+    result.stances = [Stance("reservation", delegations=["European Union", "United States"]),  # restated
+                      Stance("reservation", delegations=["Iran"])]
+    data = write_consolidated(bases["compilation"][0], result, now=LATER)
+    texts = [p.current for p in read_draft(data, "round 2.docx").body()]
+    assert [t for t in texts if t.startswith("(")] == [
+        "(Reservation on the resolution: European Union, United States) (Reservation on the resolution: Iran)"]
+    assert texts.index(round_.TITLE) + 1 == texts.index(next(t for t in texts if t.startswith("(")))
 
 
 def test_the_tracked_draft_of_a_compilation_base_tracks_only_round_2(bases):
