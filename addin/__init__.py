@@ -14,7 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Settings are read by ``addin.config.configure``; the instance folder (store, certificate,
     secret key) is ``CONCORD_INSTANCE`` if set, else Flask's ``instance/`` beside the package.
     """
-    from addin import api, auth, config, secretariat
+    from addin import api, auth, config, secretariat, taskpane
     from addin.store import Store
 
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CONCORD_INSTANCE")
@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(secretariat.bp)
-    _register_optional_blueprints(app)
+    app.register_blueprint(taskpane.bp)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(Exception, _unexpected)
     # The submissions mailbox is polled only when CONCORD_IMAP_ENABLED is on (off by default).
@@ -39,15 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     start_poller(app)
     return app
-
-
-def _register_optional_blueprints(app: Flask) -> None:
-    # The add-in pages are written alongside; the app must start while they are unfinished.
-    try:
-        from addin import taskpane
-    except ImportError:
-        return
-    app.register_blueprint(taskpane.bp)
 
 
 def get_store():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from docxio.identifiers import parse_label
 from docxio.model import Comment, Draft, Paragraph, Revision, Span
@@ -353,6 +354,25 @@ def status_line(text: str) -> tuple[str, str] | None:
     if label is None or label.body_start >= len(inner):
         return None
     return label.id, inner[label.body_start:].strip()
+
+
+def attribution_at_start(text: str) -> str:
+    """The attribution " (Egypt, Singapore)" that ``text`` starts with, or "" (a stance note
+    "(retain: Turkey)" is not one)."""
+    found = _ATTRIBUTION.match(text)
+    return found.group(0) if found else ""
+
+
+def proposed_in_compilation(spans: Sequence[Span], index: int) -> bool:
+    """Whether span ``index`` of a paragraph of a compilation text is part of an earlier round's
+    proposal: underlined or struck text followed by its attribution."""
+    if not (spans[index].underline or spans[index].strike):
+        return False
+    end = index
+    while end < len(spans) and (spans[end].underline or spans[end].strike):
+        end += 1
+    rest = "".join(s.text for s in spans[end:end + 4] if s.inserted is None)
+    return bool(attribution_at_start(rest))
 
 
 def draft_stance_line(text: str) -> bool:

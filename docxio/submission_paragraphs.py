@@ -79,13 +79,16 @@ def _pieces(paragraph: Paragraph, known: KnownChanges) -> list[Piece]:
         elif all(s.inserted is None and s.deleted is None and s.footnote is None for s in spans):
             return [Piece("".join(s.text for s in spans), "keep", None)]
     pieces = []
-    for span in paragraph.spans:
+    for index, span in enumerate(paragraph.spans):
         ins_new = span.inserted is not None and not known.has_revision(span.inserted)
         del_old = span.deleted is not None and known.has_revision(span.deleted)
         if del_old or (ins_new and span.deleted is not None):
             continue  # gone before this round, or typed and removed again: in neither text
         if span.deleted is not None:
-            pieces.append(Piece(span.text, "del", span.deleted, span.footnote, span.inserted is not None))
+            # An earlier round's proposal: a tracked insertion of the base, or attributed text of
+            # a compilation base ("and abuse (Singapore)").
+            earlier = span.inserted is not None or proposed_in_compilation(paragraph.spans, index)
+            pieces.append(Piece(span.text, "del", span.deleted, span.footnote, earlier))
         elif ins_new:
             pieces.append(Piece(span.text, "ins", span.inserted, span.footnote))
         else:
