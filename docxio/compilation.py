@@ -364,9 +364,9 @@ def attribution_at_start(text: str) -> str:
 
 
 def proposed_in_compilation(spans: Sequence[Span], index: int) -> bool:
-    """Whether span ``index`` of a paragraph of a compilation text is part of an earlier round's
-    proposal: underlined or struck text followed by its attribution."""
-    if not (spans[index].underline or spans[index].strike):
+    """Whether span ``index`` of a paragraph of a compilation text is text an earlier round
+    proposed inserting: underlined, and followed (after any more marked text) by its attribution."""
+    if not spans[index].underline:
         return False
     end = index
     while end < len(spans) and (spans[end].underline or spans[end].strike):

@@ -20,7 +20,12 @@ from docxio.ooxml import qn
 from docxio.paragraph_plan import padded_attribution
 from docxio.schema_order import get_or_add, insert_in_order, set_property
 
-__all__ = ["show_earlier_changes"]
+__all__ = ["SHOWN_MARK", "show_earlier_changes"]
+
+#: Private attribute on the runs this module makes visible that are not base text (deleted text
+#: shown struck, attributions): the writer maps the consolidation's offsets around them, and
+#: removes the attribute before saving. No namespace, like ``docxio.runs.NEW_MARK``.
+SHOWN_MARK = "concord-shown"
 
 _INSERTED = (qn("w:ins"), qn("w:moveTo"))
 _DELETED = (qn("w:del"), qn("w:moveFrom"))
@@ -112,6 +117,7 @@ def _mark_group(changes: list[etree._Element], styled: bool) -> etree._Element |
                 set_property(properties, "w:u", val="single")
             else:
                 set_property(properties, "w:strike")
+                run.set(SHOWN_MARK, "1")
                 for text in run.iter(qn("w:delText")):
                     text.tag = qn("w:t")
                 for text in run.iter(qn("w:delInstrText")):
@@ -126,6 +132,7 @@ def _attribute(after: etree._Element, model: etree._Element | None, author: str,
     shown = "".join(t.text or "" for t in after.iter(qn("w:t"), qn("w:delText")))
     following = _text_after(after)
     run = etree.Element(qn("w:r"))
+    run.set(SHOWN_MARK, "1")
     source = model.find(qn("w:rPr")) if model is not None else None
     if source is not None:
         properties = copy.deepcopy(source)

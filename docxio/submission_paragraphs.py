@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from docxio.compilation import proposed_in_compilation
 from docxio.earlier_rounds import KnownChanges
 from docxio.model import Draft, Paragraph, Revision
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from docxio.attribution import Attribution
+from docxio.compilation import attribution_at_start
 from docxio.contributions import RawProposal, RawStance, latest_date, proposal_kind
 from docxio.model import Draft
 from docxio.proposals import Source
@@ -53,8 +54,12 @@ def tracked_proposals(
         if not edit.inserted.strip() and not edit.deleted.strip():
             continue
         if edit.deleted and not edit.inserted and all(p.old_insert for p in pieces if p.state == "del"):
-            # Deleting what another delegation proposed in an earlier round is a stance on it.
-            found.append(stance_from_change("delete", "", edit.deleted, who, source))
+            # Deleting what another delegation proposed in an earlier round is a stance on it;
+            # in a compilation base the proposal's attribution belongs to the passage, so the
+            # stance note follows it: "and abuse (Singapore) (delete: Iran)".
+            end = at + len(edit.deleted)
+            attribution = attribution_at_start(base_text[end:]) if base_text[at:end] == edit.deleted else ""
+            found.append(stance_from_change("delete", "", edit.deleted + attribution, who, source))
             continue
         if edit.inserted and not edit.deleted:
             bracketed = stance_in_brackets(edit.inserted, vocabulary)

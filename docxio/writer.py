@@ -6,10 +6,13 @@ Two renderings of one ``Consolidation``:
   Singapore"), dated by the proposal or its submission; new paragraphs are tracked insertions with
   their paragraph mark; stances are Word comments by the delegation; conflict groups carry a
   comment listing the alternatives. The base's own tracked changes stay.
-* ``compilation`` (default) — no revisions: the base's tracked changes are accepted, inserted text
-  is underlined, deleted text struck through, each proposal followed by its attribution, stances
-  in parentheses, status lines "[PP2 agreed in informals]" under their paragraph, whole-draft
-  stances under the title. Character styles "Concord Insertion", "Concord Deletion" and "Concord
+* ``compilation`` (default) — no revisions: the base's tracked changes are accepted (or, when the
+  base is an earlier round's tracked draft, shown as compilation markup with their authors:
+  ``base_changes="show"``, ``docxio.earlier_markup``), inserted text is underlined, deleted text
+  struck through, each proposal followed by its attribution, stances in parentheses, status
+  lines "[PP2 agreed in informals]" under their paragraph, whole-draft stances under the title.
+  A base that is an earlier round's consolidated draft already has status lines and a line of
+  whole-draft stances: they are updated in place, never written twice. Character styles "Concord Insertion", "Concord Deletion" and "Concord
   Attribution" carry the look so a secretariat can restyle it (the underline and strike are also
   set on the runs, so any reader sees them without resolving styles).
 
@@ -30,7 +33,7 @@ from lxml import etree
 from docxio import runs
 from docxio.acceptance import accept_all
 from docxio.compilation import draft_stance_line, status_line
-from docxio.earlier_markup import show_earlier_changes
+from docxio.earlier_markup import SHOWN_MARK, show_earlier_changes
 from docxio.errors import DocxioError
 from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
 from docxio.identifiers import parse_identifier, parse_label
@@ -462,14 +465,29 @@ def _title_paragraph(consolidation: Consolidation, targets: dict[int, etree._Ele
 # --- one paragraph ------------------------------------------------------------------------------
 
 
-def _offset_mapper(base_text: str, actual: str) -> Callable[[int], int]:
+def _offset_mapper(base_text: str, paragraph: etree._Element) -> Callable[[int, bool], int]:
     """Map offsets of the consolidation's ``base_text`` onto the paragraph's text as the writer
-    counts it; they differ only where the reader counted a special character differently."""
+    counts it. They differ where an earlier round's changes are shown (``docxio.earlier_markup``:
+    struck text and attributions the base text has not): ``mapped(offset, True)`` then goes past
+    such text beginning at the offset — what opens there must not come between an earlier
+    proposal and its attribution — and ``mapped(offset)`` stays before it. They also differ
+    where the reader counted a special character differently (mapped by comparing the texts)."""
+    found = runs.atoms(paragraph)
+    actual = "".join(a.text for a in found)
+    if any(a.run.get(SHOWN_MARK) for a in found):
+        before, after = [0], []
+        for atom in found:
+            if not atom.run.get(SHOWN_MARK):
+                after.extend(range(atom.start, atom.end))
+                before.extend(range(atom.start + 1, atom.end + 1))
+        after.append(len(actual))
+        if len(after) == len(base_text) + 1:
+            return lambda offset, past=False: (after if past else before)[max(0, min(offset, len(base_text)))]
     if base_text == actual:
-        return lambda offset: offset
+        return lambda offset, past=False: offset
     blocks = difflib.SequenceMatcher(None, base_text, actual, autojunk=False).get_matching_blocks()
 
-    def mapped(offset: int) -> int:
+    def mapped(offset: int, past: bool = False) -> int:
         for a, b, size in blocks:
             if a <= offset <= a + size:
                 return b + (offset - a)
@@ -482,9 +500,11 @@ def _offset_mapper(base_text: str, actual: str) -> Callable[[int], int]:
 
 def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str, context: _Context) -> None:
     """Apply a paragraph plan to a w:p: split runs at every offset, mark deletions, emit pieces."""
-    mapped = _offset_mapper(base_text, runs.paragraph_text(paragraph))
-    deletions = [Deletion(mapped(d.start), mapped(d.end), d.authors, d.date) for d in plan.deletions]
-    pieces = [(mapped(o), p) for o, p in plan.pieces]
+    mapped = _offset_mapper(base_text, paragraph)
+    # A deletion's attribution stays with it; what only opens at an offset goes past shown text.
+    ends = {d.end for d in plan.deletions}
+    deletions = [Deletion(mapped(d.start, True), mapped(d.end), d.authors, d.date) for d in plan.deletions]
+    pieces = [(mapped(o, o not in ends), p) for o, p in plan.pieces]
     offsets = {o for o, _ in pieces} | {d.start for d in deletions} | {d.end for d in deletions}
     runs.split_at_all(paragraph, offsets, context.ids.next_revision)
     ranges = runs.child_ranges(paragraph)
@@ -504,7 +524,9 @@ def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str,
                 else:
                     paragraph.append(element)
     for deletion in deletions:
-        covered = [child for child, start, end in ranges if start >= deletion.start and end <= deletion.end]
+        # An earlier proposal's attribution or struck text inside the passage is not struck again.
+        covered = [child for child, start, end in ranges
+                   if start >= deletion.start and end <= deletion.end and not child.get(SHOWN_MARK)]
         if context.mode == "tracked":
             _track_deletion(covered, deletion, context)
         else:
@@ -731,6 +753,8 @@ def _strip_marks(root: etree._Element) -> None:
     for element in root.iter():
         if runs.NEW_MARK in element.attrib:
             del element.attrib[runs.NEW_MARK]
+        if SHOWN_MARK in element.attrib:
+            del element.attrib[SHOWN_MARK]
 
 
 # --- comments -----------------------------------------------------------------------------------

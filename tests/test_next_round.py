@@ -14,7 +14,7 @@ from docxio.compilation import compilation_to_tracked, statuses_of
 from docxio.consolidation import Submission, consolidate
 from docxio.delegations import Delegation, Registry
 from docxio.model import Draft
-from docxio.proposals import Stance
+from docxio.proposals import Proposal, Stance
 from docxio.ooxml import qn
 from docxio.reader import read_draft
 from docxio.writer import write_consolidated
@@ -81,6 +81,9 @@ def bases(tmp_path_factory) -> dict[str, tuple[Path, Path, Path]]:
         iran, singapore = folder / f"iran on {name}.docx", folder / f"singapore on {name}.docx"
         specs.append(({"base": str(base), "author": "Iran", "track": True, "edits": edits}, iran))
         specs.append(({"base": str(base), "author": "Singapore", "track": True, "edits": []}, singapore))
+        mexico = folder / f"mexico on {name}.docx"  # deletes what Singapore proposed in round 1
+        specs.append(({"base": str(base), "author": "Mexico", "track": True, "edits": [
+            {"op": "delete", "para": index_of(read_draft(base), "PP2."), "find": " and abuse"}]}, mexico))
         found[name] = (base, iran, singapore)
     make_many(specs)
     return found
@@ -144,6 +147,25 @@ def test_a_paragraph_agreed_during_the_round_is_reopened_only_by_files_arriving_
     # "pending" is not agreed.
     pending = round_two(bases["compilation"], {"OP1": "pending"}, {"OP1": "2027-02-20T09:00:00+00:00"})
     assert not any("OP1" in w for w in pending.warnings)
+
+
+@pytest.mark.parametrize("name", ["compilation", "hand-edited", "tracked"])
+def test_deleting_a_round_1_proposal_is_a_delete_stance_on_it(bases, name):
+    base = bases[name][0]
+    mexico = base.parent / f"mexico on {name}.docx"
+    result = consolidate(read_draft(base), [Submission(read_draft(mexico), mexico.name, "Mexico")], REGISTRY)
+    pp2 = result.paragraph("PP2")
+    assert pp2.proposals == []
+    attribution = {"compilation": " (Singapore)", "hand-edited": " (Singapore, Egypt)", "tracked": ""}[name]
+    assert [(s.stance, s.anchor, s.delegations) for s in pp2.stances] == [
+        ("delete", " and abuse" + attribution, ["Mexico"])]
+    if name == "tracked":
+        return
+    # Written after the attribution, the note leaves Singapore's proposal readable.
+    written = read_draft(write_consolidated(base, result, now=LATER), "round 2.docx")
+    pp2_text = next(p.current for p in written.body() if p.current.startswith("PP2."))
+    assert f"misuse and abuse{attribution} (delete: Mexico) by" in pp2_text
+    assert ("insert", attribution[2:-1], " and abuse") in tracked_changes(written)["PP2. Recognizing"]
 
 
 # --- writing round 2 ---------------------------------------------------------------------------
@@ -223,8 +245,66 @@ def test_a_tracked_base_s_changes_are_compilation_markup_with_their_authors(base
     assert status_lines(draft) == ["[PP2 agreed in informals]"]
 
 
+def test_new_proposals_next_to_a_tracked_base_s_changes_keep_each_attribution(bases):
+    # Round 2 proposals right after Singapore's round 1 insertion and right after Egypt and
+    # Singapore's round 1 deletion (the writer's input, as the consolidation would give it).
+    result = round_two(bases["tracked"])
+    pp2 = result.paragraph("PP2")
+    end_of_abuse = pp2.base_text.index(" and abuse") + len(" and abuse")
+    pp2.proposals += [Proposal("insert", inserted=" and exploitation", at=end_of_abuse, delegations=["Turkey"]),
+                      Proposal("delete", deleted="trafficking", at=pp2.base_text.rindex("trafficking"),
+                               delegations=["China"])]
+    pp2.proposals.sort(key=lambda p: p.at)
+    draft = read_draft(write_consolidated(bases["tracked"][0], result, now=LATER, base_changes="show"), "r2.docx")
+    assert tracked_changes(draft)["PP2. Recognizing"] == [
+        ("insert", "Singapore", " and abuse"), ("insert", "Turkey", " and exploitation"), ("insert", "Iran", " organized"),
+        ("delete", "Egypt, Singapore", "illicit "), ("delete", "China", "trafficking")]
+
+
 def test_a_tracked_base_s_changes_stay_tracked_in_the_tracked_draft(bases):
     draft = rendered(bases["tracked"], "tracked")
     authors = {r.author for p in draft.body() for r in p.revisions if r.text}
     assert {"Singapore", "Egypt, Singapore", "Mexico", "United States", "Iran"} <= authors
     assert status_lines(draft) == ["[PP2 agreed in informals]"]
+
+
+# --- the sample round (13 real-looking submissions) ----------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_the_sample_round_s_renderings_resaved_unchanged_credit_nobody(tmp_path):
+    import json
+
+    from docxio.delegations import load_registry
+
+    if not (SAMPLES / "manifest.json").exists():
+        pytest.fail("samples/ is incomplete: run `make samples` to build the sample round")
+    registry = load_registry(SAMPLES / "delegations.csv")
+    manifest = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+    subs = [Submission(read_draft(SAMPLES / "submissions" / m["file"]), m["file"], m["delegation"], m["arrived"])
+            for m in manifest]
+    round_one = consolidate(read_draft(SAMPLES / "base.docx"), subs, registry, {"PP2": "agreed in informals"})
+    specs = []
+    for mode in ("compilation", "tracked"):
+        base = tmp_path / f"round 2 base ({mode}).docx"
+        write_consolidated(SAMPLES / "base.docx", round_one, base, mode=mode, now=NOW)
+        specs.append(({"base": str(base), "author": "Mexico", "track": True, "edits": []}, tmp_path / f"mexico {mode}.docx"))
+    make_many(specs)
+    for mode in ("compilation", "tracked"):
+        base = read_draft(tmp_path / f"round 2 base ({mode}).docx")
+        result = consolidate(base, [Submission(read_draft(tmp_path / f"mexico {mode}.docx"), "mexico.docx", "Mexico")],
+                             registry)
+        assert proposals(result) == [] and [p.stances for p in result.paragraphs if p.stances] == [], mode
+        assert {p.id: p.status for p in result.paragraphs if p.status} == {"PP2": "agreed in informals"}
+        written = read_draft(write_consolidated(tmp_path / f"round 2 base ({mode}).docx", result, now=LATER,
+                                                base_changes="show"), "round 2.docx")
+        assert status_lines(written) == ["[PP2 agreed in informals]"]
+        # Every round 1 proposal is still there with its delegations (as round 1's compilation
+        # text shows it; a new paragraph's identifier may be part of its inserted text).
+        shown = {(r.type, r.author, r.text) for p in compilation_to_tracked(written).body() for r in p.revisions}
+        round_one_text = read_draft(write_consolidated(SAMPLES / "base.docx", round_one, now=NOW), "round 1.docx")
+        expected = {(r.type, r.author, r.text) for p in compilation_to_tracked(round_one_text).body()
+                    for r in p.revisions if r.text}
+        missing = [e for e in expected if not any(s[:2] == e[:2] and e[2] in s[2] for s in shown)]
+        assert len(expected) > 20 and missing == [], mode
