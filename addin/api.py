@@ -283,14 +283,20 @@ def create_round(nid: int):
     _secretariat()
     _negotiation_for(nid)
     data, filename = _uploaded_file()
+    from addin.merging import round_statuses
+
     try:
-        read_draft(data, filename)
+        base = read_draft(data, filename)
     except UnsupportedFormatError as exc:
         abort(415, description=str(exc))
     except DocxioError as exc:
         abort(422, description=str(exc))
     rid = _store().add_round(nid, filename, data)
-    return jsonify(round_summary(_store().round(rid))), 201
+    row = _store().round(rid)
+    # A base that is an earlier round's consolidated draft carries its status lines: they are the
+    # new round's statuses from the start, visible before anything is read or merged.
+    round_statuses(_store(), row, base)
+    return jsonify(round_summary(row)), 201
 
 
 @bp.get("/rounds/<int:rid>")
@@ -326,8 +332,16 @@ def round_paragraphs(rid: int):
     paragraphs = [{"id": p.id, "base_text": p.original, "index": p.index, "status": statuses.get(p.id),
                    "proposals": own.get(p.id, {}).get("proposals", []),
                    "stances": own.get(p.id, {}).get("stances", [])}
-                  for p in base.body() if p.original.strip()]
+                  for p in base.body() if p.original.strip() and not _is_note_line(p.original)]
     return jsonify({"round": rid, "merged": False, "paragraphs": paragraphs})
+
+
+def _is_note_line(text: str) -> bool:
+    """A status line ("[PP2 agreed in informals]") or whole-draft stance line of a compilation
+    base: a note of the secretariat's, not a paragraph delegates propose changes to."""
+    from docxio.compilation import draft_stance_line, status_line
+
+    return status_line(text) is not None or bool(draft_stance_line(text))
 
 
 @bp.put("/rounds/<int:rid>/paragraphs/<pid>/status")

@@ -11,10 +11,11 @@ The layers, data flowing one way:
 * ``consolidation`` (with ``submission_reading``, ``submission_paragraphs``, ``tracked_changes``,
   ``untracked_edits``, ``earlier_rounds``, ``base_paragraphs``, ``contributions``,
   ``proposal_merging``, ``new_paragraphs``, ``submission_summary``, ``alignment``,
-  ``attribution``, ``wordiff``, ``stances``, ``delegations``) — base draft and submissions to
-  proposals;
-* ``writer`` (with ``paragraph_plan``, ``runs``, ``schema_order``) — proposals back into a copy of
-  the base package; ``compilation`` reads a compilation text back; ``dossier`` appends submissions.
+  ``attribution``, ``wordiff``, ``stances``, ``statuses``, ``delegations``) — base draft and
+  submissions to proposals; ``report`` and ``inspection`` turn them into the stable JSON;
+* ``writer`` (with ``paragraph_plan``, ``runs``, ``schema_order``, ``package_copy``,
+  ``acceptance``, ``earlier_markup``, ``footnote_look``) — proposals back into a copy of the base
+  package; ``compilation`` reads a compilation text back; ``dossier`` appends submissions.
 """
 from docxio.consolidation import Submission, consolidate
 from docxio.delegations import Registry, load_registry

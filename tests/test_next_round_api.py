@@ -63,6 +63,11 @@ def test_round_1_s_compilation_then_round_2_s_tracked_draft_as_the_next_bases(rn
 
     # Round 2: the circulated compilation text is the base; Egypt reopens PP2, Mexico sends it back untouched.
     rid2 = new_round(rnd, compilation_1, "L5 compilation round 1.docx")
+    # Before anything arrives, the pane and the page already show PP2 as agreed, and the status
+    # line under it is not offered as a paragraph of its own.
+    listed = rnd.client.get(f"/api/rounds/{rid2}/paragraphs", headers=rnd.secretariat).get_json()["paragraphs"]
+    assert {p["id"]: p["status"] for p in listed}["PP2"] == "agreed in informals"
+    assert not [p for p in listed if p["base_text"].startswith("[")]
     # Informals agree OP1 before any file of round 2 arrives.
     assert rnd.client.put(f"/api/rounds/{rid2}/paragraphs/OP1/status", json={"status": "agreed ad ref"},
                           headers=rnd.secretariat).status_code == 200
@@ -87,8 +92,9 @@ def test_round_1_s_compilation_then_round_2_s_tracked_draft_as_the_next_bases(rn
     statuses = {"PP2": "agreed in informals", "OP1": "agreed ad ref"}
     assert {p["id"]: p["status"] for p in paragraphs if p.get("status")} == statuses
     log = rnd.client.application.extensions["concord_store"].status_log(rid2)
+    # The base's status is recorded when the round is created, before the officer's.
     assert [(e.paragraph_id, e.status, e.changed_by) for e in log] == [
-        ("OP1", "agreed ad ref", "officer"), ("PP2", "agreed in informals", "base draft")]
+        ("PP2", "agreed in informals", "base draft"), ("OP1", "agreed ad ref", "officer")]
 
     report, compilation_2, tracked_2 = merged(rnd, rid2)
     # The merged paragraphs are the negotiated ones: the status line is not one of them.
