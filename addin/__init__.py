@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+if TYPE_CHECKING:  # loaded by create_app only: the command line's inspect and merge need no database
+    from addin.store import Store
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -17,9 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from addin import api, auth, config, secretariat, taskpane
     from addin.store import Store
 
-    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CONCORD_INSTANCE")
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.path.abspath(instance) if instance else None)
+    app = Flask(__name__, instance_relative_config=True, instance_path=config.instance_folder(test_config))
     os.makedirs(app.instance_path, exist_ok=True)
     config.configure(app, test_config)
 
@@ -41,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def get_store():
+def get_store() -> Store:
     """The store of the running app (``addin.store.Store``)."""
     return current_app.extensions["concord_store"]
 

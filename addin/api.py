@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.engine import Row
 
-from addin.store import sha256
+from addin import get_store
+from addin.auth import check_login, hash_token, new_token
+from addin.intake import receive
+from addin.merging import start_merge
+from addin.rounds import round_base, round_statuses
+from addin.store import Store, sha256, utc
+from docxio.compilation import draft_stance_line, status_line
+from docxio.delegations import parse_registry
+from docxio.errors import DocxioError, UnsupportedFormatError
+from docxio.reader import read_draft
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -25,8 +36,6 @@ MODES = ("compilation", "tracked")
 # -- helpers ------------------------------------------------------------------------------------
 
 def _store():
-    from addin import get_store
-
     return get_store()
 
 
@@ -76,8 +85,6 @@ def _may_see_consolidated(round_row) -> bool:
 
 
 def _iso(value: datetime | None) -> str | None:
-    from addin.store import utc
-
     return utc(value).isoformat() if value is not None else None
 
 
@@ -104,7 +111,7 @@ def _uploaded_file(field: str = "file") -> tuple[bytes, str]:
     return data, unquote(request.headers.get("X-Filename") or "") or "upload.docx"
 
 
-def negotiation_json(row) -> dict:
+def negotiation_json(row: Row) -> dict:
     """A negotiation as the API shows it, with its rounds and current round id."""
     rounds = _store().rounds(row.id)
     return {"id": row.id, "title": row.title, "symbol": row.symbol, "created_at": _iso(row.created_at),
@@ -112,7 +119,7 @@ def negotiation_json(row) -> dict:
             "current_round": rounds[-1].id if rounds else None}
 
 
-def round_summary(row) -> dict:
+def round_summary(row: Row) -> dict:
     """A round without its documents."""
     return {"id": row.id, "negotiation": row.negotiation_id, "number": row.number,
             "base_filename": row.base_filename, "base_sha256": row.base_sha256,
@@ -120,7 +127,7 @@ def round_summary(row) -> dict:
             "merged_at": _iso(row.merged_at)}
 
 
-def submission_json(row, names: dict[int, str] | None = None) -> dict:
+def submission_json(row: Row, names: dict[int, str] | None = None) -> dict:
     """A submission with its reading: delegation, tracked, proposals per paragraph, warnings."""
     store = _store()
     if names is None:
@@ -155,7 +162,7 @@ def _public_url() -> str:
 # -- who am I -----------------------------------------------------------------------------------
 
 @bp.get("/me")
-def me():
+def me() -> ResponseReturnValue:
     """Who the token or session is: role, delegation, negotiation and its current round (the
     round's id, and as "round" its number and publication). For the secretariat, the negotiation
     is the latest one that has a round (none yet: null fields)."""
@@ -187,10 +194,8 @@ def _latest_negotiation_with_a_round(store):
 
 
 @bp.post("/tokens")
-def create_token():
+def create_token() -> ResponseReturnValue:
     """A new secretariat API token, given {"username", "password"} (shown once)."""
-    from addin.auth import check_login, hash_token, new_token
-
     body = _json_body()
     user = check_login(_store(), str(body.get("username", "")), str(body.get("password", "")))
     if user is None:
@@ -203,7 +208,7 @@ def create_token():
 # -- negotiations and delegations ---------------------------------------------------------------
 
 @bp.get("/negotiations")
-def list_negotiations():
+def list_negotiations() -> ResponseReturnValue:
     """Negotiations the caller can see (a delegation: its own)."""
     caller = _caller()
     rows = _store().negotiations()
@@ -213,7 +218,7 @@ def list_negotiations():
 
 
 @bp.post("/negotiations")
-def create_negotiation():
+def create_negotiation() -> ResponseReturnValue:
     """Create a negotiation: {"title", "symbol"}."""
     _secretariat()
     body = _json_body()
@@ -225,13 +230,13 @@ def create_negotiation():
 
 
 @bp.get("/negotiations/<int:nid>")
-def get_negotiation(nid: int):
+def get_negotiation(nid: int) -> ResponseReturnValue:
     """One negotiation with its rounds."""
     return jsonify(negotiation_json(_negotiation_for(nid)))
 
 
 @bp.get("/negotiations/<int:nid>/delegations")
-def list_delegations(nid: int):
+def list_delegations(nid: int) -> ResponseReturnValue:
     """The negotiation's delegations (secretariat only; tokens are never shown again)."""
     _secretariat()
     _negotiation_for(nid)
@@ -239,7 +244,7 @@ def list_delegations(nid: int):
 
 
 @bp.post("/negotiations/<int:nid>/delegations")
-def import_delegations(nid: int):
+def import_delegations(nid: int) -> ResponseReturnValue:
     """Import the registry CSV (delegation,aliases,emails) as a multipart `file` or a text/csv
     body; returns each delegation with its new invitation token, shown this once."""
     _secretariat()
@@ -249,13 +254,9 @@ def import_delegations(nid: int):
     return jsonify([_delegation_json(_store().delegation(did), token) for did, token in imported]), 201
 
 
-def import_registry(store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:
+def import_registry(store: Store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:
     """Add or update the delegations of a registry CSV, each with a new invitation token;
     returns (delegation id, token) pairs. Aborts 422 with the file's problem when unreadable."""
-    from addin.auth import hash_token, new_token
-    from docxio.delegations import parse_registry
-    from docxio.errors import DocxioError
-
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -275,16 +276,11 @@ def import_registry(store, nid: int, data: bytes, filename: str) -> list[tuple[i
 # -- rounds -------------------------------------------------------------------------------------
 
 @bp.post("/negotiations/<int:nid>/rounds")
-def create_round(nid: int):
+def create_round(nid: int) -> ResponseReturnValue:
     """Start the next round with its base draft (multipart `file`, a .docx)."""
-    from docxio.errors import DocxioError, UnsupportedFormatError
-    from docxio.reader import read_draft
-
     _secretariat()
     _negotiation_for(nid)
     data, filename = _uploaded_file()
-    from addin.merging import round_statuses
-
     try:
         base = read_draft(data, filename)
     except UnsupportedFormatError as exc:
@@ -300,22 +296,20 @@ def create_round(nid: int):
 
 
 @bp.get("/rounds/<int:rid>")
-def get_round(rid: int):
+def get_round(rid: int) -> ResponseReturnValue:
     """A round: number, base draft, merged or not, published or not."""
     return jsonify(round_summary(_round_for(rid)))
 
 
 @bp.get("/rounds/<int:rid>/paragraphs")
-def round_paragraphs(rid: int):
+def round_paragraphs(rid: int) -> ResponseReturnValue:
     """Each paragraph of the base draft (id, base_text), with the proposals and stances the
     caller may see: a delegation's own so far; after a merge, everyone's for the secretariat or
     once published."""
-    from addin.intake import _base_draft
-
     caller = _caller()
     row = _round_for(rid)
     store = _store()
-    base = _base_draft(row.base_sha256, row.base_docx, row.base_filename)
+    base = round_base(row)
     statuses = store.statuses(rid)
     merged = json.loads(row.paragraphs_json) if row.paragraphs_json else None
     everyone = merged is not None and _may_see_consolidated(row)
@@ -339,13 +333,11 @@ def round_paragraphs(rid: int):
 def _is_note_line(text: str) -> bool:
     """A status line ("[PP2 agreed in informals]") or whole-draft stance line of a compilation
     base: a note of the secretariat's, not a paragraph delegates propose changes to."""
-    from docxio.compilation import draft_stance_line, status_line
-
     return status_line(text) is not None or bool(draft_stance_line(text))
 
 
 @bp.put("/rounds/<int:rid>/paragraphs/<pid>/status")
-def set_status(rid: int, pid: str):
+def set_status(rid: int, pid: str) -> ResponseReturnValue:
     """Set a paragraph's status {"status": "agreed in informals" | "agreed ad ref" | "pending" |
     free text | ""} — logged with who and when."""
     caller = _secretariat()
@@ -358,7 +350,7 @@ def set_status(rid: int, pid: str):
 
 
 @bp.post("/rounds/<int:rid>/publish")
-def publish(rid: int):
+def publish(rid: int) -> ResponseReturnValue:
     """Publish the merged round's consolidated draft to the delegations ({"published": false} hides it)."""
     _secretariat()
     row = _round_for(rid)
@@ -372,13 +364,11 @@ def publish(rid: int):
 # -- submissions --------------------------------------------------------------------------------
 
 @bp.post("/rounds/<int:rid>/submissions")
-def create_submission(rid: int):
+def create_submission(rid: int) -> ResponseReturnValue:
     """Submit a file (multipart `file`, or the raw bytes with X-Filename, percent-encoded). A
     delegation token submits for its delegation; the secretariat may name one (`delegation` field
     or query). 201 with the reading; 415/422 with the error (the file is kept); an X-Message-ID
     header makes a retry idempotent (200 with the submission already stored)."""
-    from addin.intake import receive
-
     caller = _caller()
     row = _round_for(rid)
     store = _store()
@@ -417,7 +407,7 @@ def create_submission(rid: int):
 
 
 @bp.get("/rounds/<int:rid>/submissions")
-def list_submissions(rid: int):
+def list_submissions(rid: int) -> ResponseReturnValue:
     """The round's submissions with their readings (a delegation sees only its own)."""
     caller = _caller()
     row = _round_for(rid)
@@ -428,13 +418,13 @@ def list_submissions(rid: int):
 
 
 @bp.get("/submissions/<int:sid>")
-def get_submission(sid: int):
+def get_submission(sid: int) -> ResponseReturnValue:
     """One submission with its reading."""
     return jsonify(submission_json(_submission_for(sid)))
 
 
 @bp.get("/submissions/<int:sid>/file")
-def submission_file(sid: int):
+def submission_file(sid: int) -> ResponseReturnValue:
     """The exact bytes that were submitted."""
     row = _submission_for(sid)
     mimetype = DOCX_MIME if row.kind == "docx" else "application/octet-stream"
@@ -442,8 +432,6 @@ def submission_file(sid: int):
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    from urllib.parse import quote
-
     response = Response(data, mimetype=mimetype)
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'")
     response.headers["Content-Disposition"] = (
@@ -455,10 +443,8 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 # -- merging and results ------------------------------------------------------------------------
 
 @bp.post("/rounds/<int:rid>/merge")
-def merge(rid: int):
+def merge(rid: int) -> ResponseReturnValue:
     """Start merging the round in the background → 202 {"job": id}; poll /api/jobs/<id>."""
-    from addin.merging import start_merge
-
     _secretariat()
     _round_for(rid)
     running = _store().active_job(rid)
@@ -471,7 +457,7 @@ def merge(rid: int):
 
 
 @bp.get("/jobs/<jid>")
-def get_job(jid: str):
+def get_job(jid: str) -> ResponseReturnValue:
     """A merge job: state (queued, running, done, failed), progress 0-100, message, error."""
     _secretariat()
     row = _store().job(jid)
@@ -491,14 +477,14 @@ def _merged_round(rid: int):
 
 
 @bp.get("/rounds/<int:rid>/report")
-def report(rid: int):
+def report(rid: int) -> ResponseReturnValue:
     """The consolidation report of the last merge (JSON)."""
     row = _merged_round(rid)
     return Response(row.report_json, mimetype="application/json")
 
 
 @bp.get("/rounds/<int:rid>/consolidated")
-def consolidated(rid: int):
+def consolidated(rid: int) -> ResponseReturnValue:
     """The consolidated draft (.docx): ?mode=compilation (default) or tracked."""
     row = _merged_round(rid)
     mode = request.args.get("mode", "compilation")
@@ -511,10 +497,9 @@ def consolidated(rid: int):
 
 
 @bp.get("/rounds/<int:rid>/dossier")
-def dossier(rid: int):
+def dossier(rid: int) -> ResponseReturnValue:
     """The dossier: every readable submission of the round appended into one record (.docx)."""
-    from docxio.dossier import build_dossier
-    from docxio.errors import DocxioError
+    from docxio.dossier import build_dossier  # python-docx and docxcompose: loaded when first used
 
     _secretariat()
     row = _round_for(rid)
@@ -587,7 +572,7 @@ def _responses(endpoint: str) -> dict:
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     """This API described as OpenAPI 3.1 (every endpoint, from the routes themselves)."""
     paths: dict[str, dict] = {}
     for rule in current_app.url_map.iter_rules():

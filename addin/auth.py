@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Callable
 
-from flask import (
-    Blueprint, abort, flash, g, redirect, render_template, request, session, url_for,
-)
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.engine import Row
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from addin import get_store
+from addin.store import Store
 
 bp = Blueprint("auth", __name__)
 
@@ -60,7 +63,7 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def ensure_account(store, username: str, password: str) -> None:
+def ensure_account(store: Store, username: str, password: str) -> None:
     """Create the secretariat account, or set its password if it exists."""
     if store.user_by_name(username) is None:
         store.create_user(username, hash_password(password))
@@ -68,7 +71,7 @@ def ensure_account(store, username: str, password: str) -> None:
         store.set_password(username, hash_password(password))
 
 
-def check_login(store, username: str, password: str):
+def check_login(store: Store, username: str, password: str) -> Row | None:
     """The account if the password is right, else None."""
     user = store.user_by_name(username)
     if user is not None and check_password_hash(user.password_hash, password):
@@ -76,7 +79,7 @@ def check_login(store, username: str, password: str):
     return None
 
 
-def principal_from_token(store, token: str) -> Principal | None:
+def principal_from_token(store: Store, token: str) -> Principal | None:
     """The delegation or officer a bearer token belongs to, or None."""
     digest = hash_token(token)
     delegation = store.delegation_by_token_hash(digest)
@@ -99,8 +102,6 @@ def csrf_token() -> str:
 def load_principal() -> None:
     """Before each request: set ``g.principal`` from the bearer token or the session, and refuse
     a state-changing session request without the right CSRF token."""
-    from addin import get_store
-
     g.principal = None
     store = get_store()
     header = request.headers.get("Authorization", "")
@@ -144,10 +145,8 @@ def login_required(view: Callable) -> Callable:
 
 
 @bp.route("/login", methods=("GET", "POST"))
-def login():
+def login() -> ResponseReturnValue:
     """The secretariat's login page."""
-    from addin import get_store
-
     if request.method == "POST":
         user = check_login(get_store(), request.form.get("username", ""), request.form.get("password", ""))
         if user is None:
@@ -167,13 +166,13 @@ def login():
 
 
 @bp.route("/logout", methods=("POST",))
-def logout():
+def logout() -> ResponseReturnValue:
     """End the session."""
     session.clear()
     return redirect(url_for("auth.login"))
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Install the principal loader and the CSRF check on every request."""
     app.before_request(load_principal)
     app.jinja_env.globals["csrf_token"] = csrf_token

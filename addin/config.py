@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -109,6 +110,14 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return found
 
 
+def instance_folder(test_config: dict[str, Any] | None = None) -> str | None:
+    """The instance folder (store, certificate, secret key, config.py): ``INSTANCE_PATH`` of the
+    test configuration, else ``CONCORD_INSTANCE``, else None (Flask's ``instance/`` beside the
+    package). Known before the other settings, since the instance's config.py is one of them."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(ENV_PREFIX + "INSTANCE")
+    return os.path.abspath(instance) if instance else None
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The secret key kept in the instance folder, created (mode 600) on first use."""
     path = Path(instance_path) / "secret_key"
@@ -135,6 +144,4 @@ def configure(app: Flask, test_config: dict[str, Any] | None = None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="concord_session",
     )
-    from datetime import timedelta
-
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=int(app.config["SESSION_HOURS"]))

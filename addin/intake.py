@@ -15,13 +15,21 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
+from sqlalchemy.engine import Row
+
+from addin.mail.mail_message import OLE_MAGIC
+from addin.mail.messages import MessageError, envelope, read_message
+from addin.merging import proposals_and_stances, without_sources
+from addin.rounds import consolidate_in_round, registry_of, round_base
 from addin.store import Store
+from docxio.consolidation import Submission
+from docxio.errors import DocxioError, UnsupportedFormatError
+from docxio.proposals import Consolidation
+from docxio.reader import read_draft
 
 CHANNELS = ("upload", "api", "addin", "email")
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Header fields of which at least one is in any e-mail message's header block.
 _MAIL_FIELDS = {b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type",
                 b"received", b"return-path", b"delivered-to", b"sender", b"reply-to"}
@@ -55,7 +63,7 @@ def sniff(data: bytes) -> str:
         except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, NotImplementedError, RuntimeError):
             return "docx"  # a damaged zip: most likely a truncated .docx; the reader says what is wrong
         return "docx" if b"wordprocessingml" in types or b"ms-word" in types else "zip"
-    if data.startswith(_OLE_MAGIC):
+    if data.startswith(OLE_MAGIC):
         # Outlook .msg streams are named __substg1.0_<tag>, stored in UTF-16 in the directory.
         return "msg" if "__substg1.0_".encode("utf-16-le") in data else "ole"
     if data.lstrip().startswith(b"%PDF-"):
@@ -90,9 +98,9 @@ def looks_like_mail(data: bytes) -> bool:
 def find_document(kind: str, data: bytes, filename: str) -> Document:
     """The Word document in a submission of that kind.
 
-    E-mail messages (.eml / .msg) are opened by ``addin.mail.messages.read_message`` — the one
-    place where intake depends on the mail module; everything else is handed to the reader as is,
-    which names the format of a file that is not a .docx ("legacy .doc: please save as .docx").
+    E-mail messages (.eml / .msg) are opened by ``addin.mail.messages.read_message``; everything
+    else is handed to the reader as is, which names the format of a file that is not a .docx
+    ("legacy .doc: please save as .docx").
     """
     if kind in ("eml", "msg"):
         return _document_in_message(data, filename)
@@ -100,10 +108,6 @@ def find_document(kind: str, data: bytes, filename: str) -> Document:
 
 
 def _document_in_message(data: bytes, filename: str) -> Document:
-    from docxio.errors import DocxioError
-
-    from addin.mail.messages import read_message
-
     try:
         message = read_message(data, filename)
     except DocxioError as exc:
@@ -124,8 +128,6 @@ def _receive_further_documents(store: Store, round_id: int, kind: str, data: byt
     no-op: a crash between the message and its documents is repaired by receiving it again."""
     if kind not in ("eml", "msg") or not message_id:
         return
-    from addin.mail.messages import MessageError, read_message
-
     try:
         documents = read_message(data, filename).documents
     except MessageError:
@@ -135,47 +137,7 @@ def _receive_further_documents(store: Store, round_id: int, kind: str, data: byt
                 message_id=f"{message_id}#{number}", **details)
 
 
-@lru_cache(maxsize=8)
-def _base_draft(sha256: str, data: bytes, name: str):
-    """The round's base draft, read once per process (keyed by its hash): every submission of the
-    round is read against it."""
-    from docxio.reader import read_draft
-
-    return read_draft(data, name)
-
-
-def earlier_bases(store: Store, round_row) -> tuple:
-    """The base drafts of the negotiation's rounds before this one, oldest first, each read once
-    per process (``_base_draft``), so a file marked up on an older round is recognised ("based on
-    an older round"). A draft is named "the round 1 draft (L5 ICT.docx)" in the warning. An earlier
-    base that cannot be read is left out: it must not stop the current round's submissions."""
-    from docxio.errors import DocxioError
-
-    drafts = []
-    for row in store.rounds(round_row.negotiation_id):
-        if row.number >= round_row.number or row.base_sha256 == round_row.base_sha256:
-            continue
-        full = store.round(row.id)
-        try:
-            drafts.append(_base_draft(full.base_sha256, full.base_docx,
-                                      f"the round {row.number} draft ({row.base_filename})"))
-        except DocxioError:
-            continue
-    return tuple(drafts)
-
-
-def registry_of(store: Store, negotiation_id: int):
-    """The negotiation's delegation registry as docxio wants it."""
-    from docxio.delegations import Delegation, Registry
-
-    def split(text: str) -> tuple[str, ...]:
-        return tuple(t.strip() for t in (text or "").split(";") if t.strip())
-
-    return Registry([Delegation(d.name, split(d.aliases), split(d.emails))
-                     for d in store.delegations(negotiation_id)])
-
-
-def reading_of(consolidation) -> dict:
+def reading_of(consolidation: Consolidation) -> dict:
     """The JSON reading of one submission: Track Changes used, proposals and stances per
     paragraph (only paragraphs it touches), warnings and the delegation it was credited to."""
     summary = consolidation.submissions[0] if consolidation.submissions else None
@@ -185,8 +147,7 @@ def reading_of(consolidation) -> dict:
             continue
         paragraphs.append({
             "paragraph": p.id, "base_text": p.base_text, "new": p.new, "after": p.after,
-            "proposals": [_without_sources(dataclasses.asdict(x)) for x in p.proposals],
-            "stances": [_without_sources(dataclasses.asdict(x)) for x in p.stances],
+            **proposals_and_stances(p),
         })
     warnings = list(summary.warnings) if summary else []
     # The consolidation repeats each file's warnings prefixed with its name: keep the other ones.
@@ -197,7 +158,7 @@ def reading_of(consolidation) -> dict:
         "tracked": summary.tracked if summary else False,
         "proposal_count": summary.proposals if summary else 0,
         "paragraphs": paragraphs,
-        "stances": [_without_sources(dataclasses.asdict(s)) for s in consolidation.stances],
+        "stances": [without_sources(dataclasses.asdict(s)) for s in consolidation.stances],
         "warnings": warnings,
     }
 
@@ -210,52 +171,33 @@ def _sole_delegation(consolidation) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
-def _without_sources(value: dict) -> dict:
-    value.pop("sources", None)
-    return value
-
-
-def read_submission(store: Store, round_row, docx: bytes, name: str, delegation: str | None,
-                    sender: str | None, arrived: datetime | None, earlier: tuple | None = None) -> dict:
-    """Read one submission's .docx against the round's base: its reading (see ``reading_of``).
-    ``earlier`` are the earlier rounds' base drafts (``earlier_bases``; looked up when not given).
+def read_submission(store: Store, round_row: Row, docx: bytes, name: str, delegation: str | None,
+                    sender: str | None, arrived: datetime | None) -> dict:
+    """Read one submission's .docx against the round's base (and the earlier rounds' bases, so a
+    file marked up on an older draft is recognised): its reading (see ``reading_of``).
     Raises ``DocxioError`` when the document cannot be read."""
-    from docxio.consolidation import Submission, consolidate
-    from docxio.reader import read_draft
-
-    base = _base_draft(round_row.base_sha256, round_row.base_docx, round_row.base_filename)
+    round_base(round_row)  # the base first: every reading is against it
     draft = read_draft(docx, name)
     submission = Submission(draft=draft, file=name, delegation=delegation,
                             arrived=arrived.isoformat() if arrived else None, sender=sender)
-    if earlier is None:
-        earlier = earlier_bases(store, round_row)
-    from addin.merging import round_statuses, status_times
-
-    consolidation = consolidate(base, [submission], registry_of(store, round_row.negotiation_id),
-                                round_statuses(store, round_row, base), earlier=earlier,
-                                status_times=status_times(store, round_row.id))
-    return reading_of(consolidation)
+    return reading_of(consolidate_in_round(store, round_row, [submission]))
 
 
 def receive(store: Store, round_id: int, data: bytes, filename: str, channel: str,
             delegation_id: int | None = None, sender: str | None = None, message_id: str | None = None,
-            subject: str | None = None, received_at: datetime | None = None):
+            subject: str | None = None, received_at: datetime | None = None) -> Row:
     """Store a submission, then read it; returns the stored submission row (with its reading).
 
     The bytes are stored before anything else; the same ``message_id`` twice in a negotiation is
     stored once (the first row is returned). A file that cannot be read is kept with ``error``
     set (and ``reading_json`` saying whether the format is unsupported or the file damaged).
     """
-    from docxio.errors import DocxioError, UnsupportedFormatError
-
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     kind = sniff(data)
     if kind in ("eml", "msg"):
         # Known before storing: the identity (Message-ID, else sha256) so a message is stored once,
         # and the first of its senders (From, Sender, Reply-To, forwarded original) the registry knows.
-        from addin.mail.messages import envelope
-
         found = envelope(data, filename)
         negotiation = store.round(round_id)
         registry = registry_of(store, negotiation.negotiation_id) if negotiation is not None else None

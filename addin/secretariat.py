@@ -8,17 +8,23 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
-from addin.auth import login_required
+from addin import get_store
+from addin.api import import_registry, submission_json
+from addin.auth import hash_token, login_required
+from addin.store import STATUS_CHOICES
+from docxio.errors import DocxioError
+from docxio.reader import read_draft
 
 bp = Blueprint("secretariat", __name__)
 
 
 def _store():
-    from addin import get_store
-
     return get_store()
 
 
@@ -76,7 +82,7 @@ def mark_superseded(submissions: list[dict]) -> list[dict]:
             for s in submissions]
 
 
-def not_found_page(heading: str, message: str):
+def not_found_page(heading: str, message: str) -> tuple[str, int]:
     """A Concord page saying, in words, what is not there and what to do (status 404), instead of
     the server's technical "Not Found" page."""
     return render_template("secretariat/not_found.html", heading=heading, message=message), 404
@@ -122,8 +128,6 @@ def outdated_merge(submissions: list[dict], report: dict, paragraphs: list[dict]
 
 def _instant(text: str | None) -> str:
     """An ISO time as UTC to the second, whatever its offset ("" when absent or unreadable)."""
-    from datetime import datetime, timezone
-
     try:
         value = datetime.fromisoformat(text or "")
     except ValueError:
@@ -134,14 +138,14 @@ def _instant(text: str | None) -> str:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     """Home: the negotiations."""
     return redirect(url_for("secretariat.negotiations"))
 
 
 @bp.route("/negotiations", methods=("GET", "POST"))
 @login_required
-def negotiations():
+def negotiations() -> ResponseReturnValue:
     """The list of negotiations and a form to start one."""
     store = _store()
     if request.method == "POST":
@@ -157,25 +161,26 @@ def negotiations():
 
 @bp.get("/negotiations/<int:nid>")
 @login_required
-def negotiation(nid: int):
+def negotiation(nid: int) -> ResponseReturnValue:
     """A negotiation: its rounds, its delegations, forms for a new round and the registry."""
     store = _store()
     row = store.negotiation(nid)
     if row is None:
         return not_found_page("No such negotiation", f"There is no negotiation {nid}: it may have been "
                               "mistyped in the address. The negotiations page lists them all.")
-    return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
-                           delegations=store.delegations(nid), tokens=None)
+    return _negotiation_page(store, row)
+
+
+def _negotiation_page(store, row, tokens: list | None = None) -> str:
+    """The negotiation page; ``tokens`` are the invitation links just issued, shown this once."""
+    return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(row.id),
+                           delegations=store.delegations(row.id), tokens=tokens)
 
 
 @bp.post("/negotiations/<int:nid>/delegations")
 @login_required
-def import_delegations(nid: int):
+def import_delegations(nid: int) -> ResponseReturnValue:
     """Import the registry CSV from the page; shows the new invitation links once."""
-    from werkzeug.exceptions import HTTPException
-
-    from addin.api import import_registry
-
     store = _store()
     row = store.negotiation(nid) or abort(404)
     upload = request.files.get("file")
@@ -190,17 +195,13 @@ def import_delegations(nid: int):
     base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
     tokens = [(store.delegation(did), token, base + url_for("secretariat.invitation", token=token))
               for did, token in imported]
-    return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(nid),
-                           delegations=store.delegations(nid), tokens=tokens)
+    return _negotiation_page(store, row, tokens)
 
 
 @bp.post("/negotiations/<int:nid>/rounds")
 @login_required
-def new_round(nid: int):
+def new_round(nid: int) -> ResponseReturnValue:
     """Start the next round from an uploaded base draft."""
-    from docxio.errors import DocxioError
-    from docxio.reader import read_draft
-
     store = _store()
     store.negotiation(nid) or abort(404)
     upload = request.files.get("file")
@@ -219,11 +220,8 @@ def new_round(nid: int):
 
 @bp.get("/rounds/<int:rid>")
 @login_required
-def round_page(rid: int):
+def round_page(rid: int) -> ResponseReturnValue:
     """A round: submissions, upload, merge, the contested picture, paragraphs and downloads."""
-    from addin.api import submission_json
-    from addin.store import STATUS_CHOICES
-
     store = _store()
     row = store.round(rid)
     if row is None:
@@ -247,7 +245,7 @@ def round_page(rid: int):
 
 @bp.post("/rounds/<int:rid>/publish")
 @login_required
-def publish(rid: int):
+def publish(rid: int) -> ResponseReturnValue:
     """Publish (or withdraw) the consolidated draft from the page."""
     store = _store()
     row = store.round(rid) or abort(404)
@@ -259,10 +257,8 @@ def publish(rid: int):
 
 
 @bp.get("/invite/<token>")
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     """A delegation's invitation: which negotiation, how to submit (add-in, e-mail, upload)."""
-    from addin.auth import hash_token
-
     store = _store()
     delegation = store.delegation_by_token_hash(hash_token(token))
     if delegation is None:
@@ -284,7 +280,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def page_headers(response):
+def page_headers(response: Response) -> Response:
     """Security headers on the secretariat's pages and the login page (the add-in's pages set
     their own: Word on the web shows them in a frame)."""
     if request.blueprint not in ("secretariat", "auth"):

@@ -57,7 +57,8 @@ def accept_all(root: etree._Element) -> None:
 
 
 def _remove(element: etree._Element) -> None:
-    """Remove an element, keeping the tail text lxml would otherwise lose."""
+    """Remove an element from its parent, if it still has one (its tail goes with it: between
+    WordprocessingML elements a tail is only insignificant white space)."""
     parent = element.getparent()
     if parent is not None:
         parent.remove(element)

@@ -3,9 +3,10 @@
 A compilation text (ours, or one a secretariat edited by hand) shows proposals by typography:
 underlined text followed by "(Egypt, Singapore)" is an insertion by those delegations, struck
 text followed by an attribution a deletion, " / " separates alternative formulations of one
-passage, "(retain: Turkey; flexible: Egypt)" notes are stances, "[PP2 agreed in informals]"
-lines are the secretariat's statuses, and "(Reservation on the resolution: EU)" lines under the
-title are stances on the whole draft. ``compilation_to_tracked`` turns a ``Draft`` read from
+passage, "(retain: Turkey; flexible: Egypt)", "(reservation by Iran)" and "delete: (Mexico,
+Singapore)" notes are stances (also inside an attribution: "(Russian Federation; reservation:
+Iran)"), "[PP2 agreed in informals]" lines are the secretariat's statuses, and "(Reservation on
+the resolution: EU)" lines under the title are stances on the whole draft. ``compilation_to_tracked`` turns a ``Draft`` read from
 such a document into the ``Draft`` the same proposals would give as tracked changes, so a
 compilation text can be the next round's base; ``statuses_of`` reads the status lines.
 
@@ -18,8 +19,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
+from docxio.delegations import CHAIR, normalise_name
 from docxio.identifiers import parse_label
 from docxio.model import Comment, Draft, Paragraph, Revision, Span
+from docxio.proposals import DEFAULT_STANCES
 
 #: Delegation names may hold one level of parentheses: "Venezuela (Bolivarian Republic of)".
 _NAMES = r"(?:[^():;]|\([^()]*\))+"
@@ -27,9 +30,18 @@ _NAMES = r"(?:[^():;]|\([^()]*\))+"
 _ATTRIBUTION = re.compile(rf"\s*\(({_NAMES})\)")
 #: "(retain: Turkey; flexible: Egypt)": stance notes (every part "stance: delegations").
 _NOTE = re.compile(rf"\s*\(((?:[^():;]+:{_NAMES})(?:;[^():;]+:{_NAMES})*)\)")
+#: "(reservation by Iran)": one stance and its delegations.
+_NOTE_BY = re.compile(rf"\s*\(([A-Za-z][A-Za-z ]*?) by ({_NAMES})\)")
+#: "delete: (Mexico, Singapore)": the stance before the parenthesised delegations (which start
+#: with a capital, so "as follows: (a)" is not one).
+_NOTE_BEFORE = re.compile(
+    rf"\s*\b({'|'.join(DEFAULT_STANCES)}): \(([A-Z]{_NAMES})\)", re.IGNORECASE)
+#: Any parenthesised text (one level of nested parentheses, as in delegation names).
+_PARENTHESISED = re.compile(r"\s*\(((?:[^()]|\([^()]*\))*)\)")
 _STATUS = re.compile(r"^\s*\[(.+)\]\s*$")
 _DRAFT_LINE = re.compile(rf"^\s*(?:\([^():]+:{_NAMES}\)\s*)+$")
-_SEPARATOR = " / "
+#: " / " between alternatives; after an attribution a hand-typed "(China)/ Concerned" is one too.
+_SEPARATOR = re.compile(r"\s*/\s*")
 
 
 @dataclass
@@ -50,6 +62,8 @@ class _Reading:
     base: str = ""
     proposals: list[_Proposal] = field(default_factory=list)
     notes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Where the passage of the next stance note can start at the earliest (after an earlier note).
+    passage_start: int = 0
 
 
 #: Footnote references have no text; while a paragraph is read each stands as one character
@@ -102,9 +116,15 @@ def _without_marks(text: str, footnotes: dict[str, str]) -> str:
     return "".join(c for c in text if c not in footnotes)
 
 
+#: How a compilation credits the Chair: "(Chair's proposal, China, Cuba)".
+_CHAIR_FORMS = ("chair", "chairs proposal", "chair proposal", "the chair")
+
+
 def _split_names(text: str) -> str:
-    """"Egypt,Singapore " -> "Egypt, Singapore": the author of the tracked change."""
-    return ", ".join(name.strip() for name in text.split(",") if name.strip())
+    """"Egypt,Singapore " -> "Egypt, Singapore": the author of the tracked change; "Chair's
+    proposal" is the Chair ("Chair, China, Cuba")."""
+    names = (name.strip() for name in text.split(",") if name.strip())
+    return ", ".join(dict.fromkeys(CHAIR if normalise_name(name) in _CHAIR_FORMS else name for name in names))
 
 
 def _read_paragraph(tokens: list[tuple[str, str]]) -> _Reading:
@@ -135,9 +155,19 @@ def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str)
     passage's trailing context, when alternatives follow); else base text. Returns what of
     ``text`` is left to read and whether a proposal was read."""
     found = _ATTRIBUTION.match(text)
+    if found is not None and _NOTE_BY.match(text):
+        found = None  # "(reservation by Iran)" after marked text is a stance, not its authors
+    mixed = None if found is not None else _attributed_notes(text)
+    if mixed is not None:
+        end, authors, parts = mixed
+        _add_proposal(reading, pending, authors)
+        anchor = _passage_before(reading)
+        reading.notes.extend((anchor, stance, names) for stance, names in parts)
+        reading.passage_start = len(reading.base)
+        return _unpad("".join(p for p, _ in pending), text[end:]), True
     context = ""
     if found is None:
-        grouped = re.match(rf"([^()/]*?)(\s*\(({_NAMES})\))" + re.escape(_SEPARATOR), text)
+        grouped = re.match(rf"([^()/]*?)(\s*\(({_NAMES})\))" + _SEPARATOR.pattern, text)
         if grouped is None:
             for piece, _ in pending:
                 reading.base += piece
@@ -148,6 +178,30 @@ def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str)
     reading.base += context
     shown = context or "".join(p for p, _ in pending)
     return _unpad(shown, text[found.end():]), True
+
+
+def _attributed_notes(text: str) -> tuple[int, str, list[tuple[str, str]]] | None:
+    """An attribution with stance notes in the same parentheses, right at the start of ``text``:
+    "(Russian Federation; reservation: Iran; consult with capital: Egypt)" or "(Pakistan,
+    flexible: Iran, Egypt)" — the proposal's authors first, then "stance: delegations" parts.
+    Returns where it ends, the authors and the (stance, delegations) parts; None when ``text``
+    does not start with one."""
+    found = _PARENTHESISED.match(text)
+    if found is None or ":" not in found.group(1):
+        return None
+    authors: list[str] = []
+    parts: list[tuple[str, list[str]]] = []
+    for segment in re.split(r"[;,](?![^()]*\))", found.group(1)):
+        stance, colon, names = segment.partition(":")
+        if colon:
+            parts.append((stance.strip(), [names]))
+        elif parts:
+            parts[-1][1].append(segment)
+        else:
+            authors.append(segment)
+    if not authors or not parts or not all(a.strip() for a in authors) or not all(s for s, _ in parts):
+        return None
+    return found.end(), ", ".join(authors), [(stance, _split_names(",".join(names))) for stance, names in parts]
 
 
 def _unpad(shown: str, rest: str) -> str:
@@ -171,9 +225,9 @@ def _read_alternatives(reading: _Reading, tokens: list[tuple[str, str]], index: 
     written. An alternative repeats the passage (plain and struck) with its own change; it is
     read relative to the passage's start. Returns the token index reached and the text of that
     token left to read."""
-    while text.startswith(_SEPARATOR):
+    while (separator := _SEPARATOR.match(text)) is not None:
         pieces: list[tuple[str, str]] = []
-        rest = text[len(_SEPARATOR):]
+        rest = text[separator.end():]
         position = index
         attribution = None
         while True:
@@ -218,19 +272,56 @@ def _read_alternatives(reading: _Reading, tokens: list[tuple[str, str]], index: 
 
 
 def _read_plain(reading: _Reading, text: str, last: bool) -> None:
-    """Plain text: base text, with stance notes taken out."""
+    """Plain text: base text, with stance notes taken out. A note is on the passage before it:
+    the last clause (``_passage_before``); a note ending the paragraph is on the whole paragraph."""
     position = 0
-    for found in _NOTE.finditer(text):
-        reading.base += text[position:found.start()]
-        at_end = last and not text[found.end():].strip()
-        words = reading.base.split()
-        anchor = "" if at_end or not words else "".join(
-            c for c in words[-1] if ord(c) < _FOOTNOTE_BASE).strip(",.;:")
-        for part in found.group(1).split(";"):
-            stance, _, names = part.partition(":")
-            reading.notes.append((anchor, stance.strip(), _split_names(names)))
-        position = found.end()
+    for found in _stance_notes(text):
+        reading.base += text[position:found.start]
+        at_end = last and not text[found.end:].strip()
+        anchor = "" if at_end else _passage_before(reading)
+        for stance, names in found.parts:
+            reading.notes.append((anchor, stance, names))
+        reading.passage_start = len(reading.base)
+        position = found.end
     reading.base += text[position:]
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A stance note found in plain text: where it is and its (stance, delegations) parts."""
+
+    start: int
+    end: int
+    parts: tuple[tuple[str, str], ...]
+
+
+def _stance_notes(text: str) -> list[_Note]:
+    """The stance notes of a plain stretch, in order, in any of the seed's forms:
+    "(retain: Turkey; flexible: Egypt)", "(reservation by Iran)", "delete: (Mexico, Singapore)"."""
+    notes: list[_Note] = []
+    for found in _NOTE.finditer(text):
+        parts = tuple((stance.strip(), _split_names(names))
+                      for stance, _, names in (part.partition(":") for part in found.group(1).split(";")))
+        notes.append(_Note(found.start(), found.end(), parts))
+    for pattern in (_NOTE_BY, _NOTE_BEFORE):
+        for found in pattern.finditer(text):
+            if not any(n.start < found.end() and found.start() < n.end for n in notes):
+                notes.append(_Note(found.start(), found.end(), ((found.group(1).strip(), _split_names(found.group(2))),)))
+    return sorted(notes, key=lambda n: n.start)
+
+
+def _passage_before(reading: _Reading) -> str:
+    """The passage a stance note is on, when the document does not mark it: the last clause of
+    base text before the note — back to the previous "," ";" or ":", an earlier note, or the
+    paragraph's identifier. "service providers, virtual asset service providers (retain: Turkey)"
+    is on "virtual asset service providers", not on "providers"."""
+    start = reading.passage_start
+    label = parse_label(reading.base)
+    if label is not None:
+        start = max(start, label.body_start)
+    passage = reading.base[start:].rstrip()
+    passage = re.split(r"[,;:]\s", passage)[-1]
+    return "".join(c for c in passage if ord(c) < _FOOTNOTE_BASE).strip(" ,.;:")
 
 
 def _spans(reading: _Reading, ids, footnotes: dict[str, str]) -> list[Span]:
@@ -274,8 +365,9 @@ def compilation_to_tracked(draft: Draft) -> Draft:
     Attributed underlined text becomes an insertion and attributed struck text a deletion whose
     author is the delegation list ("Egypt, Singapore"); attributions are taken out of the text;
     a paragraph made only of its identifier and attributed inserted text becomes an inserted
-    paragraph; stance notes become comments by their delegations (anchored on the word before
-    the note, or on the whole paragraph when at its end); whole-draft stance lines become
+    paragraph (its insertion listed once in ``revisions``); stance notes become comments by their
+    delegations (anchored on the clause before the note, or on the whole paragraph when at its
+    end); "(Chair's proposal, China)" is credited to "Chair, China"; whole-draft stance lines become
     comments on no paragraph; status lines are left out (``statuses_of`` reads them).
     Paragraph indexes are kept, so they still count the document's physical paragraphs.
     """
@@ -312,7 +404,9 @@ def compilation_to_tracked(draft: Draft) -> Draft:
             first = next(s.inserted for s in spans if s.inserted is not None)
             spans = [replace(s, inserted=first) if s.inserted is None else s for s in spans]
             mark_inserted = Revision("paragraph_insert", first.author, None, next(revision_ids))
-        revisions = tuple(r for s in spans for r in (s.inserted, s.deleted) if r is not None)
+        # A revision split over several spans (label and text of a proposed paragraph, text
+        # around a footnote mark) is one change: listed once.
+        revisions = tuple({r.id: r for s in spans for r in (s.inserted, s.deleted) if r is not None}.values())
         if mark_inserted is not None:
             revisions += (mark_inserted,)
         paragraphs.append(replace(

@@ -126,11 +126,6 @@ def _comments_root(document) -> etree._Element | None:
     return None
 
 
-def _max_int(values) -> int:
-    """The largest integer among string ids (-1 when none)."""
-    return max((int(v) for v in values if v and v.lstrip("-").isdigit()), default=-1)
-
-
 def _renumber(document, next_comment: int, next_revision: int) -> tuple[list[etree._Element], int, int]:
     """Give the submission's comments and revisions fresh ids (from the counters given) and
     return its comments (renumbered copies) and the next free ids."""

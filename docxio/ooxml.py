@@ -27,7 +27,14 @@ NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
     "xml": "http://www.w3.org/XML/1998/namespace",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
+
+#: The package's own vocabularies: the .rels parts and [Content_Types].xml (default namespace).
+RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+#: The relationship type of a document's comments part.
+COMMENTS_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 
 STRICT_TO_TRANSITIONAL = {
     "http://purl.oclc.org/ooxml/wordprocessingml/main": NS["w"],
@@ -148,7 +155,6 @@ def normalize_namespaces(root: etree._Element) -> etree._Element:
 
 W = NS["w"]
 M = NS["m"]
-MC = NS["mc"]
 
 W_BODY = qn("w:body")
 W_P = qn("w:p")
@@ -165,7 +171,6 @@ W_BR = qn("w:br")
 W_CR = qn("w:cr")
 W_SYM = qn("w:sym")
 W_NO_BREAK_HYPHEN = qn("w:noBreakHyphen")
-W_SOFT_HYPHEN = qn("w:softHyphen")
 W_FLD_CHAR = qn("w:fldChar")
 W_FLD_SIMPLE = qn("w:fldSimple")
 W_INS = qn("w:ins")
@@ -222,7 +227,6 @@ W_U = qn("w:u")
 W_STRIKE = qn("w:strike")
 W_DSTRIKE = qn("w:dstrike")
 W_B = qn("w:b")
-W_ALT_CHUNK = qn("w:altChunk")
 MC_ALTERNATE_CONTENT = qn("mc:AlternateContent")
 MC_CHOICE = qn("mc:Choice")
 MC_FALLBACK = qn("mc:Fallback")

@@ -22,13 +22,11 @@ import olefile
 from lxml import etree
 
 from docxio.errors import InvalidXmlError, PackageError, UnsupportedFormatError
+from docxio.ooxml import CONTENT_TYPES_NS as CT_NS, RELATIONSHIPS_NS as REL_NS
 
 _XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False, load_dtd=False
 )
-
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 
 MiB = 1024 * 1024
 

@@ -13,8 +13,8 @@ import zipfile
 
 from lxml import etree
 
-from docxio.ooxml import NS, qn
-from docxio.package import CT_NS, REL_NS, Package
+from docxio.ooxml import COMMENTS_RELATIONSHIP, CONTENT_TYPES_NS as CT_NS, NS, RELATIONSHIPS_NS as REL_NS, qn
+from docxio.package import Package
 from docxio.schema_order import insert_in_order, make_element as _w
 
 #: The character styles of the compilation rendering: id, name, run properties (tag, attributes).
@@ -24,7 +24,6 @@ CONCORD_STYLES = (
     ("ConcordAttribution", "Concord Attribution", ()),
 )
 
-COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
 
 
@@ -62,7 +61,7 @@ def _relate(package: Package, main: str, name: str) -> dict[str, bytes]:
     while f"rIdConcord{number}" in taken:
         number += 1
     target = name[len(folder) + 1:] if folder and name.startswith(folder + "/") else "/" + name
-    etree.SubElement(rels, f"{{{REL_NS}}}Relationship", Id=f"rIdConcord{number}", Type=COMMENTS_TYPE, Target=target)
+    etree.SubElement(rels, f"{{{REL_NS}}}Relationship", Id=f"rIdConcord{number}", Type=COMMENTS_RELATIONSHIP, Target=target)
     types = package.xml("[Content_Types].xml")
     override = etree.SubElement(types, f"{{{CT_NS}}}Override")
     override.set("PartName", "/" + name)
@@ -129,7 +128,7 @@ def updated_core(package: Package, stamp: str) -> dict[str, bytes]:
     modified = root.find(f"{{{NS['dcterms']}}}modified")
     if modified is None:
         modified = etree.SubElement(root, f"{{{NS['dcterms']}}}modified")
-        modified.set("{http://www.w3.org/2001/XMLSchema-instance}type", "dcterms:W3CDTF")
+        modified.set(qn("xsi:type"), "dcterms:W3CDTF")
     modified.text = stamp
     return {names[0]: serialize(root)}
 

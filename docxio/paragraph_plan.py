@@ -14,7 +14,7 @@ Paragraph-level notes and comment ends come last.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from docxio.proposals import DEFAULT_STANCES, ParagraphProposals, Proposal, Stance
 
@@ -163,11 +163,11 @@ def _insertion(proposal: Proposal, authors: tuple[str, ...], date: str | None) -
     return Piece("insert", proposal.inserted, authors, date)
 
 
-def _merge_authors(groups: list[list[str]]) -> tuple[str, ...]:
+def merged_authors(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
     """Delegations of several proposals, each once, in the order first seen."""
     seen: dict[str, None] = {}
-    for names in groups:
-        for name in names:
+    for group in groups:
+        for name in group:
             seen.setdefault(name, None)
     return tuple(seen)
 
@@ -188,7 +188,7 @@ def _deletions(owners: list[tuple[int, ...]], proposals: list[Proposal], date_of
             if key:
                 chosen = [proposals[i] for i in key]
                 result.append(Deletion(
-                    start, index, _merge_authors([names(p.delegations) for p in chosen]),
+                    start, index, merged_authors([names(p.delegations) for p in chosen]),
                     _latest([date_of(p) for p in chosen]),
                 ))
             start = index
@@ -269,7 +269,7 @@ def plan_paragraph(
     if mode == "tracked":
         whole = [p for p in textual if p.kind == "delete_paragraph"]
         if whole:
-            mark_deleted = _merge_authors([names(p.delegations) for p in whole])
+            mark_deleted = merged_authors([names(p.delegations) for p in whole])
             mark_date = _latest([date_of(p) for p in whole])
 
     entries.sort(key=lambda e: (e[0], e[1], e[2]))

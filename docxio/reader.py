@@ -161,8 +161,6 @@ def _original_owners(paragraphs: list[RawParagraph]) -> list[bool]:
     return owners
 
 
-
-
 def _comments(
     package: Package,
     related: Related,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -162,7 +162,7 @@ def split_at(paragraph: etree._Element, offset: int, new_id: Callable[[], str]) 
     split_at_all(paragraph, [offset], new_id)
 
 
-def split_at_all(paragraph: etree._Element, offsets, new_id: Callable[[], str]) -> None:
+def split_at_all(paragraph: etree._Element, offsets: Iterable[int], new_id: Callable[[], str]) -> None:
     """``split_at`` for several offsets, reading the paragraph's text once.
 
     Offsets are taken from the right: cutting a run keeps its first half as the same element

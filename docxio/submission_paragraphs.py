@@ -97,7 +97,6 @@ def _pieces(paragraph: Paragraph, known: KnownChanges) -> list[Piece]:
     return pieces
 
 
-
 def submission_paragraphs(draft: Draft, known: KnownChanges) -> list[SubmissionParagraph]:
     """Body paragraphs as the delegate sees them; a paragraph whose mark is a new insertion (a
     split) is joined with the next one unless either is a wholly new paragraph."""
@@ -108,7 +107,7 @@ def submission_paragraphs(draft: Draft, known: KnownChanges) -> list[SubmissionP
         if pending is not None and not current.is_new:
             split = (current.after, pending.paragraphs[-1].mark_inserted)
             current = SubmissionParagraph([*pending.paragraphs, paragraph], [*pending.pieces, *current.pieces],
-                            (*pending.splits, split))
+                                          (*pending.splits, split))
         elif pending is not None:
             paras.append(pending)
         pending = None

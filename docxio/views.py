@@ -8,8 +8,9 @@ one original paragraph over two physical ones, and "OP4 and OP5 merged" one curr
 over two. Joins never cross a story (or a note, header, comment) boundary.
 
 Each ``ViewParagraph`` says which stretch of its text comes from which physical paragraph
-(``segments``), and ``locate`` finds the physical paragraph and offset of any character, so a
-later step can say which words of which base paragraph a delegation replaced.
+(``segments``), and ``locate`` finds the physical paragraph and offset of any character.
+Consolidation joins a submission's paragraphs itself (``docxio.submission_paragraphs``), because
+it must tell this round's new paragraph marks from those earlier rounds left in the base.
 """
 from __future__ import annotations
 

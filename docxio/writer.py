@@ -43,8 +43,8 @@ from docxio.package_copy import (
     add_concord_styles, comments_part, max_comment_id, max_id, serialize, updated_core, zip_package,
 )
 from docxio.paragraph_plan import (
-    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, footnote_fallback, in_arrival_order, names,
-    plan_paragraph, stance_date,
+    Deletion, Note, ParagraphPlan, Piece, draft_stance_text, footnote_fallback, in_arrival_order, merged_authors,
+    names, plan_paragraph, stance_date,
 )
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.schema_order import get_or_add, insert_in_order, make_element as _w, set_property
@@ -306,20 +306,11 @@ def _new_paragraph(entry: ParagraphProposals, template: etree._Element | None, c
     plan = plan_paragraph(synthetic, context.mode, context.date_of)
     _render_into(element, plan, synthetic.base_text, context)
     if tracked:
-        authors = _authors(names(p.delegations) for p in texts)
+        authors = merged_authors(names(p.delegations) for p in texts)
         mark = etree.Element(qn("w:ins"))
         _revision_attributes(mark, context, ", ".join(authors), max((context.date_of(p) for p in texts), default=context.now))
         insert_in_order(get_or_add(get_or_add(element, "w:pPr"), "w:rPr"), mark)
     return element
-
-
-def _authors(groups) -> list[str]:
-    """Delegations of several proposals, each once, in the order first seen."""
-    seen: dict[str, None] = {}
-    for names in groups:
-        for name in names:
-            seen.setdefault(name, None)
-    return list(seen)
 
 
 def _blank_paragraph(template: etree._Element | None) -> etree._Element:

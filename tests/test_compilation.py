@@ -82,6 +82,16 @@ def test_alternatives_separated_by_a_slash_are_each_a_proposal_on_the_same_passa
                           ("insert", "Turkey, China", "narcotics")]
 
 
+def test_alternatives_typed_by_hand_without_spaces_around_the_slash_are_read_too():
+    # The seed: "trafficking in illicit (China)/ Concerned about ...".
+    p = compilation_to_tracked(draft(paragraph(
+        ("in trafficking in ", ""), ("drugs", "s"), ("substances", "u"), (" (Egypt)/", ""),
+        ("drugs", "s"), ("narcotics", "u"), (" (Turkey, China) through", "")))).body()[0]
+    assert p.original == "in trafficking in drugs through"
+    assert changes(p) == [("delete", "Egypt, Turkey, China", "drugs"), ("insert", "Egypt", "substances"),
+                          ("insert", "Turkey, China", "narcotics")]
+
+
 def test_an_alternative_repeating_context_is_placed_relative_to_the_passage():
     # "~~illicit~~ drugs (A) / illicit ~~drugs~~ substances (B)": A deletes "illicit", B replaces "drugs".
     p = compilation_to_tracked(draft(paragraph(
@@ -96,8 +106,60 @@ def test_stance_notes_become_comments_by_the_delegations():
         ("electronic and virtual (reservation: Iran; retain: Turkey, Egypt) payment systems (flexible: Mexico)", ""))))
     assert read.body()[0].current == "electronic and virtual payment systems"
     assert [(c.author, c.text, c.anchor) for c in read.comments] == [
-        ("Iran", "reservation", "virtual"), ("Turkey, Egypt", "retain", "virtual"), ("Mexico", "flexible", "")]
+        ("Iran", "reservation", "electronic and virtual"), ("Turkey, Egypt", "retain", "electronic and virtual"),
+        ("Mexico", "flexible", "")]
     assert all(c.paragraphs == (0,) for c in read.comments)
+
+
+def test_a_stance_note_is_on_the_clause_before_it_not_on_its_last_word():
+    # QA issue 4: "(consult with capital: Egypt; ...)" after "virtual asset service providers"
+    # came back anchored on "providers"; the passage proposed against is kept in the clause.
+    read = compilation_to_tracked(draft(paragraph(
+        ("OP5. Calls upon Member States to encourage cooperation between online payment service providers, ", ""),
+        ("virtual asset", "s"), ("digital asset", "u"),
+        (" (Russian Federation) service providers (retain: Turkey; flexible: European Union) and competent"
+         " authorities (reservation: Iran) and others;", ""))))
+    assert [(c.author, c.text, c.anchor) for c in read.comments] == [
+        ("Turkey", "retain", "virtual asset service providers"),
+        ("European Union", "flexible", "virtual asset service providers"),
+        ("Iran", "reservation", "and competent authorities"),  # starts after the earlier note
+    ]
+    assert read.body()[0].current.endswith("digital asset service providers and competent authorities and others;")
+
+
+def test_stances_written_as_reservation_by_and_delete_before_names_are_stances():
+    read = compilation_to_tracked(draft(paragraph(
+        ("PP2. as well as of electronic and virtual (reservation by Iran) payment systems, trafficking in some"
+         " drugs delete: (Mexico, Singapore), and precursors", ""))))
+    assert read.body()[0].current == "PP2. as well as of electronic and virtual payment systems, trafficking in" \
+        " some drugs, and precursors"
+    assert [(c.author, c.text, c.anchor) for c in read.comments] == [
+        ("Iran", "reservation", "as well as of electronic and virtual"),
+        ("Mexico, Singapore", "delete", "trafficking in some drugs"),
+    ]
+
+
+def test_reservation_by_after_marked_text_is_a_stance_not_the_authors():
+    p = compilation_to_tracked(draft(paragraph(
+        ("electronic and ", ""), ("virtual", "u"), (" (Singapore) (reservation by Iran) payment systems", ""))))
+    assert changes(p.body()[0]) == [("insert", "Singapore", "virtual")]
+    assert [(c.author, c.text) for c in p.comments] == [("Iran", "reservation")]
+    p = compilation_to_tracked(draft(paragraph(("electronic and ", ""), ("virtual", "u"), (" (reservation by Iran) payment", ""))))
+    assert changes(p.body()[0]) == []
+    assert [(c.author, c.text) for c in p.comments] == [("Iran", "reservation")]
+
+
+def test_a_chair_s_proposal_supported_by_delegations_is_attributed_to_the_chair_and_them():
+    p = compilation_to_tracked(draft(paragraph(
+        ("trafficking in ", ""), ("illicit", "u"), (" (Chair\u2019s proposal, China, Cuba) drugs", "")))).body()[0]
+    assert changes(p) == [("insert", "Chair, China, Cuba", "illicit")]
+
+
+def test_a_proposed_paragraph_lists_its_insertion_once():
+    # QA issue 4: label and text share one revision, which was listed twice.
+    p = compilation_to_tracked(draft(paragraph(
+        ("PP3 bis. ", ""), ("Taking into account the challenges", "u"), (" (Turkey)", "")))).body()[0]
+    assert [(r.type, r.author) for r in p.revisions] == [("insert", "Turkey"), ("paragraph_insert", "Turkey")]
 
 
 def test_status_lines_and_whole_draft_stances_are_read_and_left_out_of_the_text():
@@ -167,9 +229,15 @@ def test_a_compilation_we_wrote_reads_back_as_the_proposals_and_stances_written(
         "": [("delete", "United States", round_.OP2)],
     }
     assert {(c.author, c.text, c.anchor) for c in read.comments} == {
-        ("Turkey", "retain", "increase"), ("Egypt", "flexible", "increase"), ("Iran", "reservation", ""),
+        ("Turkey", "retain", "Concerned about the increase"), ("Egypt", "flexible", "Concerned about the increase"),
+        ("Iran", "reservation", ""),
         ("European Union, United States", "Reservation on the resolution", ""),
     }
+    for p in read.body():  # each change listed once, the proposed paragraphs' too
+        assert len({r.id for r in p.revisions}) == len(p.revisions), p.id
+    proposed = next(p for p in read.body() if p.current.startswith("PP2 bis."))
+    assert [(r.type, r.author) for r in proposed.revisions] == [
+        ("insert", "Iran, Venezuela"), ("paragraph_insert", "Iran, Venezuela")]
     texts = [p.current for p in read.body()]
     assert round_.PP3.replace("Noting", "Acknowledging").replace("Secretary-General", "") in texts
 
@@ -216,3 +284,21 @@ def test_untouched_paragraphs_are_kept_as_they_are():
     for p in original.body():
         if p.current in (round_.TITLE, round_.CHAPEAU):
             assert kept[p.index] is p
+
+
+def test_an_attribution_with_stances_in_the_same_parentheses_is_a_proposal_and_its_stances():
+    # The seed: "digital assets (Russian Federation; reservation: Iran; consult with capital: Egypt)".
+    read = compilation_to_tracked(draft(paragraph(
+        ("cooperation between online payment service providers, ", ""), ("virtual asset", "s"),
+        ("digital assets", "u"), (" (Russian Federation; reservation: Iran (Islamic Republic of); consult with"
+                                  " capital: Egypt) service providers", ""))))
+    assert changes(read.body()[0]) == [("delete", "Russian Federation", "virtual asset"),
+                                       ("insert", "Russian Federation", "digital assets")]
+    assert read.body()[0].current == "cooperation between online payment service providers, digital assets service providers"
+    assert [(c.author, c.text, c.anchor) for c in read.comments] == [
+        ("Iran (Islamic Republic of)", "reservation", "virtual asset"), ("Egypt", "consult with capital", "virtual asset")]
+    # "(Pakistan, flexible: Iran, Egypt)": the comma form of the same thing.
+    read = compilation_to_tracked(draft(paragraph(
+        ("some types of drugs", ""), (" and precursors", "u"), (" (Pakistan, flexible: Iran, Egypt).", ""))))
+    assert changes(read.body()[0]) == [("insert", "Pakistan", " and precursors")]
+    assert [(c.author, c.text) for c in read.comments] == [("Iran, Egypt", "flexible")]

@@ -6,6 +6,7 @@ date of arrival. Submissions are appended in the order given.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ def entry_for(argument: str) -> DossierEntry:
     return DossierEntry(file, delegation or file.stem, arrived)
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     """Build the dossier; errors are one line naming the file, exit status 2."""
     try:
         entries = [entry_for(a) for a in args.submissions]

@@ -8,13 +8,17 @@ delegations are named in.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
-from docxio.consolidation import Submission
+from docxio.consolidation import Submission, consolidate
 from docxio.delegations import Registry, load_registry
 from docxio.errors import DocxioError
+from docxio.reader import read_draft
+from docxio.report import report_json
+from docxio.writer import write_consolidated
 
 MAIL_SUFFIXES = {".eml", ".msg", ".mbox", ".dat"}
 
@@ -44,8 +48,6 @@ def read_submissions(arguments: list[str], registry: Registry,
     A message without a usable Word document contributes nothing; what was found in it (its
     ``reading``: "no Word document attached", "legacy .doc: ...") is added to ``skipped`` as
     "<message>: <reading>" so the user learns why it is not in the merge."""
-    from docxio.reader import read_draft
-
     submissions: list[Submission] = []
     for order, argument in enumerate(arguments):
         delegation, name = split_prefix(argument)
@@ -73,12 +75,8 @@ def read_submissions(arguments: list[str], registry: Registry,
     return submissions
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     """Run the merge; 0 on success, 2 when an input cannot be read (the message says why)."""
-    from docxio.consolidation import consolidate
-    from docxio.reader import read_draft
-    from docxio.report import report_json
-
     try:
         registry = load_registry(args.delegations) if args.delegations else Registry([])
         base = read_draft(Path(args.base), Path(args.base).name)
@@ -100,8 +98,6 @@ def main(args) -> int:
         else:
             Path(args.json_report).write_text(text + "\n", encoding="utf-8")
     if args.output:
-        from docxio.writer import write_consolidated
-
         try:
             write_consolidated(args.base, consolidation, args.output, mode=args.mode)
         except DocxioError as exc:

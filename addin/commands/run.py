@@ -9,21 +9,33 @@ credentials (kept in the instance folder, readable by the owner only).
 """
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
+
+from werkzeug.serving import run_simple
+
+from addin import create_app
+from addin.api import import_registry
+from addin.auth import ensure_account
+from addin.https import ensure_certificate
+from addin.intake import receive
+from addin.merging import merge_round
+from addin.render import render_first_page_png
+from addin.store import Store
+from docxio.reader import read_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 CREDENTIALS = "credentials.json"
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     """Load the samples (once), then serve HTTPS until interrupted (unless --no-serve)."""
-    from addin import create_app
-
     app = create_app()
     host = args.host or app.config["HOST"]
     port = args.port or app.config["PORT"]
@@ -44,10 +56,6 @@ def main(args) -> int:
     _print_welcome(origin, credentials)
     if args.no_serve:
         return 0
-    from werkzeug.serving import run_simple
-
-    from addin.https import ensure_certificate
-
     cert, key = ensure_certificate(app.instance_path)
     print(f"Certificate: {cert} (self-signed; see the README to trust it)", flush=True)
     run_simple(host, port, app, ssl_context=(str(cert), str(key)), threaded=True, use_reloader=False)
@@ -56,8 +64,6 @@ def main(args) -> int:
 
 def _credentials(app, store) -> dict:
     """The secretariat login (and sample tokens) of this instance, created on first run."""
-    from addin.auth import ensure_account
-
     path = Path(app.instance_path) / CREDENTIALS
     saved = json.loads(path.read_text()) if path.exists() else {}
     user = app.config["ADMIN_USER"]
@@ -94,14 +100,10 @@ def sample_manifest(folder: Path) -> dict[str, dict]:
     return {Path(e["file"]).name: e for e in entries if isinstance(e, dict) and "file" in e}
 
 
-def load_samples(store, folder: Path) -> dict:
+def load_samples(store: Store, folder: Path) -> dict:
     """Create the sample negotiation, its delegations, the earlier round (round0.docx, when
     present), the sample round and its submissions; merge it.
     Returns {negotiation, round, tokens: {delegation: token}}."""
-    from addin.api import import_registry
-    from addin.intake import receive
-    from addin.merging import merge_round
-
     base = (folder / "base.docx").read_bytes()
     title, symbol = draft_identity(base)
     nid = store.create_negotiation(title, symbol)
@@ -132,10 +134,6 @@ def load_samples(store, folder: Path) -> dict:
 def draft_identity(base: bytes) -> tuple[str, str]:
     """(title, document symbol) of a draft: its "title" paragraph and the symbol in its page
     header (E/CN.7/2027/L.5), as a secretariat would type them when creating the negotiation."""
-    import re
-
-    from docxio.reader import read_draft
-
     draft = read_draft(base, "base.docx")
     title = next((p.original.strip() for p in draft.body() if p.id == "title"), "") or "Sample negotiation"
     headers = " ".join(p.original for p in draft.paragraphs if p.story == "header")
@@ -157,8 +155,6 @@ def _write_outputs(store, round_id: int, out: Path) -> None:
     (out / "tracked.docx").write_bytes(row.tracked_docx)
     (out / "report.json").write_text(row.report_json, encoding="utf-8")
     try:
-        from addin.render import render_first_page_png
-
         render_first_page_png(out / "compilation.docx", out / "compilation.png")
     except Exception as exc:  # noqa: BLE001 - the PNG is a convenience; the server must still start
         print(f"(no PNG of the first page: {exc})", file=sys.stderr)

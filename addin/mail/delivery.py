@@ -13,21 +13,26 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from sqlalchemy.engine import Row
+
+from addin.intake import receive
 from addin.mail.errors import MailboxError
 from addin.mail.messages import MailMessage, envelope
 from addin.mail.receipts import (
     ReceiptError, ReceiptRefused, ReceivedDocument, SmtpSettings, build_receipt, send_receipt,
 )
+from addin.store import Store
 
 log = logging.getLogger(__name__)
 
 SENT, NOT_SENT, OWED = "sent", "not sent", "owed"
 
 
-def target_round(store, negotiation_id: int | None = None):
+def target_round(store: Store, negotiation_id: int | None = None) -> Row:
     """The round e-mailed submissions go to: the current round of the configured negotiation,
     else of the latest one. ``MailboxError`` when there is none yet."""
     if negotiation_id is None:
@@ -52,8 +57,6 @@ class StoreDelivery:
     smtp: SmtpSettings | None = None
 
     def __call__(self, data: bytes, name: str) -> bool:
-        from addin.intake import receive
-
         round_row = target_round(self.store, self.negotiation_id)
         negotiation, identity = round_row.negotiation_id, envelope(data, name).identity
         existed = self.store.submission_by_message_id(negotiation, identity) is not None
@@ -79,13 +82,13 @@ class StoreDelivery:
         return sent
 
 
-def deliver_to_store(store, negotiation_id: int | None = None, smtp: SmtpSettings | None = None) -> StoreDelivery:
+def deliver_to_store(store: Store, negotiation_id: int | None = None, smtp: SmtpSettings | None = None) -> StoreDelivery:
     """A ``Deliver`` that stores each message through ``addin.intake.receive`` (channel "email")
     into the current round and, when ``smtp`` is given, sends a receipt for each new message."""
     return StoreDelivery(store, negotiation_id, smtp)
 
 
-def settle_receipt(store, smtp: SmtpSettings, negotiation_id: int, identity: str) -> str | None:
+def settle_receipt(store: Store, smtp: SmtpSettings, negotiation_id: int, identity: str) -> str | None:
     """Send the receipt owed for the stored message ``identity`` and record it; returns "sent",
     "not sent" (not due: recorded with the reason), "owed" (sending failed: tried again later) or
     None when nothing is owed or the message is not stored yet."""
@@ -118,7 +121,7 @@ def settle_receipt(store, smtp: SmtpSettings, negotiation_id: int, identity: str
     return SENT
 
 
-def deserves_receipt(store, round_row, identity: str, message: MailMessage) -> bool:
+def deserves_receipt(store: Store, round_row: Row, identity: str, message: MailMessage) -> bool:
     """A receipt goes to a message carrying a Word document, or coming from a delegation the
     registry knows; an unknown sender with no document (spam, mostly) is kept but not answered,
     so the secretariat's address never becomes a source of backscatter."""
@@ -128,7 +131,7 @@ def deserves_receipt(store, round_row, identity: str, message: MailMessage) -> b
     return row is not None and row.delegation_id is not None
 
 
-def receipt_for(store, round_row, message: MailMessage, data: bytes, sender: str):
+def receipt_for(store: Store, round_row: Row, message: MailMessage, data: bytes, sender: str) -> EmailMessage:
     """The receipt of a stored message from the secretariat's ``sender`` address, built from what
     intake stored for it. ``ReceiptError`` when it must not be answered (an auto-reply, a bounce,
     a list) or names no address."""

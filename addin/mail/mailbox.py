@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from typing import Any, Callable, Mapping
 
+from flask import Flask
+
 from addin.mail.delivery import (  # re-exported: callers import these from the mailbox
     StoreDelivery, deliver_to_store, receipt_for, reply_address, target_round,
 )
@@ -299,7 +301,7 @@ def run(settings: ImapSettings, deliver: Deliver, stop: threading.Event) -> None
         stop.wait(settings.interval)
 
 
-def start_poller(app) -> threading.Thread | None:
+def start_poller(app: Flask) -> threading.Thread | None:
     """Start polling in a daemon thread when CONCORD_IMAP_ENABLED is on; None when it is off."""
     if not app.config.get("IMAP_ENABLED"):
         return None
