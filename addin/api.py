@@ -7,6 +7,7 @@ drafts once the secretariat has published them.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from urllib.parse import quote, unquote
@@ -17,12 +18,15 @@ from sqlalchemy.engine import Row
 
 from addin import get_store
 from addin.auth import check_login, hash_token, new_token
+from addin.config import public_url
+from addin.delegation_view import (MERGED, NOT_MERGED, DelegationView, credited_in, delegation_view,
+                                    latest_versions, provenance_csv, provenance_rows)
 from addin.intake import receive
 from addin.merging import start_merge
-from addin.rounds import round_base, round_statuses
+from addin.rounds import record_round_statuses, round_base
 from addin.store import Store, sha256, utc
 from docxio.compilation import draft_stance_line, status_line
-from docxio.delegations import parse_registry
+from docxio.delegations import cell_items, parse_registry
 from docxio.errors import DocxioError, UnsupportedFormatError
 from docxio.reader import read_draft
 
@@ -147,16 +151,12 @@ def submission_json(row: Row, names: dict[int, str] | None = None) -> dict:
 
 
 def _delegation_json(row, token: str | None = None) -> dict:
-    out = {"id": row.id, "name": row.name, "aliases": [a for a in row.aliases.split(";") if a],
-           "emails": [e for e in row.emails.split(";") if e]}
+    out = {"id": row.id, "name": row.name, "aliases": list(cell_items(row.aliases)),
+           "emails": list(cell_items(row.emails))}
     if token is not None:
         out["token"] = token
-        out["invitation_url"] = _public_url() + url_for("secretariat.invitation", token=token)
+        out["invitation_url"] = public_url() + url_for("secretariat.invitation", token=token)
     return out
-
-
-def _public_url() -> str:
-    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
 # -- who am I -----------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ def create_round(nid: int) -> ResponseReturnValue:
     row = _store().round(rid)
     # A base that is an earlier round's consolidated draft carries its status lines: they are the
     # new round's statuses from the start, visible before anything is read or merged.
-    round_statuses(_store(), row, base)
+    record_round_statuses(_store(), row, base)
     return jsonify(round_summary(row)), 201
 
 
@@ -527,6 +527,82 @@ def _dossier_entry(row, delegation: str | None):
                         arrived=_iso(row.received_at), name=row.filename)
 
 
+# -- one delegation's proposals, and the provenance table ---------------------------------------
+
+#: The fields of a submission the per-delegation view repeats (its reading is in the view itself).
+_SUBMISSION_SUMMARY = ("id", "filename", "version", "received_at", "channel", "tracked", "proposal_count",
+                       "error", "file_url")
+
+
+@bp.get("/rounds/<int:rid>/delegations/<int:did>/proposals")
+def delegation_proposals(rid: int, did: int) -> ResponseReturnValue:
+    """What one delegation proposed and which stances it took in the round, with paragraph ids
+    and kinds, its latest submission and its warnings. The secretariat: after a merge. A
+    delegation: its own (read from its latest file until the round is published), or any
+    delegation's once the consolidated draft is published (without their files or warnings)."""
+    caller = _caller()
+    row = _round_for(rid)
+    store = _store()
+    delegation = store.delegation(did)
+    if delegation is None or delegation.negotiation_id != row.negotiation_id:
+        abort(404, description=f"no delegation {did} in this negotiation")
+    own = not caller.is_secretariat and caller.delegation_id == did
+    if not own:
+        if not _may_see_consolidated(row):
+            abort(403, description="the consolidated draft of this round is not published yet: "
+                                   "until then a delegation sees only its own proposals")
+        if row.merged_at is None:
+            abort(409, description="this round has not been merged yet")
+    names = {d.id: d.name for d in store.delegations(row.negotiation_id)}
+    kept = latest_versions([submission_json(s, names) for s in store.submissions(rid, did)]).get(delegation.name, [])
+    merged = row.merged_at is not None and _may_see_consolidated(row)
+    if merged:
+        report = json.loads(row.report_json)
+        paragraphs, draft_stances = report.get("paragraphs", []), report.get("stances", [])
+    else:  # a delegation's own, before publication: its latest readable file, nobody else's
+        report = {}
+        readable = [s for s in kept if s["error"] is None]
+        paragraphs = readable[-1]["proposals"] if readable else []
+        draft_stances = readable[-1]["stances"] if readable else []
+    if caller.is_secretariat or own:
+        view = delegation_view(delegation.name, did, kept, paragraphs, draft_stances,
+                               credited_in(delegation.name, report))
+    else:
+        # Another delegation's files stay unacknowledged (see _submission_for): only whether the
+        # published consolidated draft holds something of it.
+        view = delegation_view(delegation.name, did, [], paragraphs, draft_stances)
+        in_merge = bool(view.proposals or view.stances) or any(
+            s.get("delegation") == delegation.name for s in report.get("submissions", []))
+        view = dataclasses.replace(view, status=MERGED if in_merge else NOT_MERGED)
+    return jsonify(delegation_view_json(view, rid, merged))
+
+
+def delegation_view_json(view: DelegationView, rid: int, merged: bool) -> dict:
+    """A delegation's view as the API shows it (``merged``: read from the round's merge, not
+    from the delegation's own latest file)."""
+    return {
+        "round": rid, "merged": merged,
+        "delegation": {"id": view.delegation_id, "name": view.name}, "status": view.status,
+        "submissions": [{k: s.get(k) for k in _SUBMISSION_SUMMARY} for s in view.submissions],
+        "credited_in": list(view.credited_in),
+        "paragraphs": list(view.paragraphs),
+        "proposals": [dict(dataclasses.asdict(x), others=list(x.others)) for x in view.proposals],
+        "stances": [dict(dataclasses.asdict(x), others=list(x.others)) for x in view.stances],
+        "warnings": list(view.warnings),
+    }
+
+
+@bp.get("/rounds/<int:rid>/provenance.csv")
+def provenance(rid: int) -> ResponseReturnValue:
+    """The provenance table of the last merge (CSV, UTF-8): paragraph id, kind, deleted,
+    inserted, delegations, source file, revision id — a row per proposal and source."""
+    row = _merged_round(rid)
+    text = provenance_csv(provenance_rows(json.loads(row.report_json)))
+    response = _download(("\ufeff" + text).encode("utf-8"), f"round {row.number} provenance.csv", "text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return response
+
+
 # -- the OpenAPI document -----------------------------------------------------------------------
 
 _NULLABLE_OBJECT = {"type": ["object", "null"]}
@@ -549,6 +625,28 @@ RESPONSE_SCHEMAS = {
         "current_round": {"type": ["integer", "null"]},
         "round": {**_ROUND, "type": ["object", "null"]},
     }},
+    "api.delegation_proposals": {"type": "object", "properties": {
+        "round": {"type": "integer"},
+        "merged": {"type": "boolean",
+                   "description": "read from the round's merge (else: the delegation's own latest file)"},
+        "delegation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
+        "status": {"type": "string", "description": "no submission yet, submitted, latest file unreadable, "
+                   "credited in a file it did not send; for another delegation: in the consolidated draft, "
+                   "nothing in the consolidated draft"},
+        "credited_in": {"type": "array", "items": {"type": "string"},
+                        "description": "with no file of its own: the joint or unattributed files it is credited in"},
+        "submissions": {"type": "array", "items": {"type": "object"},
+                        "description": "its latest version (and the latest readable one, when the latest is not)"},
+        "paragraphs": {"type": "array", "items": {"type": "string"}, "description": "paragraph ids it touched"},
+        "proposals": {"type": "array", "items": {"type": "object", "properties": {
+            "paragraph": {"type": "string"}, "kind": {"type": "string"}, "inserted": {"type": "string"},
+            "deleted": {"type": "string"}, "group": {"type": ["string", "null"]},
+            "others": {"type": "array", "items": {"type": "string"}}}}},
+        "stances": {"type": "array", "items": {"type": "object", "properties": {
+            "paragraph": {"type": ["string", "null"]}, "stance": {"type": "string"}, "text": {"type": "string"},
+            "anchor": {"type": "string"}, "others": {"type": "array", "items": {"type": "string"}}}}},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+    }},
     "api.round_paragraphs": {"type": "object", "properties": {
         "round": {"type": "integer"},
         "merged": {"type": "boolean"},
@@ -568,6 +666,9 @@ def _responses(endpoint: str) -> dict:
     if endpoint in RESPONSE_SCHEMAS:
         responses["200"] = {"description": "OK",
                             "content": {"application/json": {"schema": RESPONSE_SCHEMAS[endpoint]}}}
+    if endpoint == "api.provenance":
+        responses["200"] = {"description": "the provenance table",
+                            "content": {"text/csv": {"schema": {"type": "string"}}}}
     return responses
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, current_app, request
 
 ENV_PREFIX = "CONCORD_"
 
@@ -108,6 +108,12 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         if raw is not None and raw != "":
             found[s.name] = s.parse(raw)
     return found
+
+
+def public_url() -> str:
+    """The origin users and Word reach the server at, without a trailing slash: ``PUBLIC_URL``
+    when set, else the origin the current request came to (inside a request only)."""
+    return (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
 
 
 def instance_folder(test_config: dict[str, Any] | None = None) -> str | None:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Row
 from addin.store import Store
 from docxio.compilation import statuses_of
 from docxio.consolidation import Submission, consolidate
-from docxio.delegations import Delegation, Registry
+from docxio.delegations import Delegation, Registry, cell_items
 from docxio.errors import DocxioError
 from docxio.model import Draft
 from docxio.proposals import Consolidation
@@ -58,15 +58,11 @@ def earlier_bases(store: Store, round_row: Row) -> tuple[Draft, ...]:
 
 def registry_of(store: Store, negotiation_id: int) -> Registry:
     """The negotiation's delegation registry as docxio wants it."""
-
-    def split(text: str) -> tuple[str, ...]:
-        return tuple(t.strip() for t in (text or "").split(";") if t.strip())
-
-    return Registry([Delegation(d.name, split(d.aliases), split(d.emails))
+    return Registry([Delegation(d.name, cell_items(d.aliases), cell_items(d.emails))
                      for d in store.delegations(negotiation_id)])
 
 
-def round_statuses(store: Store, round_row: Row, base: Draft) -> dict[str, str]:
+def record_round_statuses(store: Store, round_row: Row, base: Draft) -> dict[str, str]:
     """The statuses the round is consolidated with: those in the base draft's status lines
     ("[PP2 agreed in informals]", when the base is an earlier round's consolidated draft) are
     recorded as the round's statuses the first time (logged as set by the base draft), unless the
@@ -96,5 +92,5 @@ def consolidate_in_round(store: Store, round_row: Row, submissions: Sequence[Sub
     if earlier is None:
         earlier = earlier_bases(store, round_row)
     return consolidate(base, list(submissions), registry_of(store, round_row.negotiation_id),
-                       round_statuses(store, round_row, base), earlier=earlier,
+                       record_round_statuses(store, round_row, base), earlier=earlier,
                        status_times=status_times(store, round_row.id))

@@ -1,7 +1,8 @@
 """The secretariat's pages: negotiations, a round's submissions, merge, paragraphs, downloads.
 
 Server-rendered (Jinja, Fabric Core CSS); the little JavaScript in static/secretariat/round.js
-does the drag-and-drop upload, the merge progress bar and the status editing through the API.
+does the drag-and-drop upload, the merge progress bar and the status editing through the API,
+and shows only the paragraphs of the delegation the officer picks (``addin.delegation_view``).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from werkzeug.exceptions import HTTPException
 from addin import get_store
 from addin.api import import_registry, submission_json
 from addin.auth import hash_token, login_required
+from addin.config import public_url
+from addin.delegation_view import round_views, unattributed_files
 from addin.store import STATUS_CHOICES
 from docxio.errors import DocxioError
 from docxio.reader import read_draft
@@ -192,7 +195,7 @@ def import_delegations(nid: int) -> ResponseReturnValue:
     except HTTPException as exc:
         flash(exc.description)
         return redirect(url_for("secretariat.negotiation", nid=nid))
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    base = public_url()
     tokens = [(store.delegation(did), token, base + url_for("secretariat.invitation", token=token))
               for did, token in imported]
     return _negotiation_page(store, row, tokens)
@@ -221,7 +224,8 @@ def new_round(nid: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:rid>")
 @login_required
 def round_page(rid: int) -> ResponseReturnValue:
-    """A round: submissions, upload, merge, the contested picture, paragraphs and downloads."""
+    """A round: submissions, upload, merge, the contested picture, each delegation's proposals,
+    paragraphs and downloads."""
     store = _store()
     row = store.round(rid)
     if row is None:
@@ -235,9 +239,12 @@ def round_page(rid: int) -> ResponseReturnValue:
     report = json.loads(row.report_json) if row.report_json else {}
     statuses = store.statuses(rid)
     charts = contested(paragraphs) if paragraphs else None
+    # Who did what, from the merge: every delegation of the registry, those that sent nothing too.
+    views = round_views([(d.id, d.name) for d in delegations], submissions, report) if report else []
     return render_template(
         "secretariat/round.html", round=row, negotiation=negotiation_row, delegations=delegations,
-        submissions=submissions, paragraphs=paragraphs, statuses=statuses, charts=charts,
+        submissions=submissions, paragraphs=paragraphs, statuses=statuses, charts=charts, views=views,
+        unattributed=unattributed_files(submissions),
         status_choices=STATUS_CHOICES, log=store.status_log(rid)[-20:],
         outdated=outdated_merge(submissions, report, paragraphs, statuses),
         draft_stances=report.get("stances", []), merge_warnings=report.get("warnings", []))

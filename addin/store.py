@@ -352,18 +352,6 @@ class Store:
         with self.engine.connect() as c:
             return c.execute(select(delegations).where(delegations.c.token_hash == token_hash)).first()
 
-    def registry_csv(self, negotiation_id: int) -> str:
-        """The negotiation's delegations in the registry CSV format (delegation,aliases,emails)."""
-        import csv
-        import io
-
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["delegation", "aliases", "emails"])
-        for d in self.delegations(negotiation_id):
-            writer.writerow([d.name, d.aliases, d.emails])
-        return out.getvalue()
-
     # -- submissions ------------------------------------------------------------------------------
 
     def add_submission(self, round_id: int, filename: str, content: bytes, channel: str, *,

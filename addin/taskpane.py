@@ -6,8 +6,9 @@ the file a mission's IT sideloads always points back at this server.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
+from addin.config import public_url
 from addin.manifest import ICON_DIR, ManifestError, build_manifest
 
 bp = Blueprint("taskpane", __name__, url_prefix="/addin")
@@ -31,17 +32,11 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _public_url() -> str:
-    """The origin the manifest points at: PUBLIC_URL if configured, else this request's origin."""
-    configured = current_app.config.get("PUBLIC_URL")
-    return configured or request.host_url.rstrip("/")
-
-
 @bp.get("/manifest.xml")
 def manifest() -> Response:
     """The add-in manifest for this server's public URL (download it to sideload in Word)."""
     try:
-        xml = build_manifest(_public_url())
+        xml = build_manifest(public_url())
     except ManifestError as exc:
         # A misconfigured PUBLIC_URL (http://...) is the operator's problem: say which setting.
         return Response(

@@ -28,16 +28,16 @@ from docxio.compilation import draft_stance_line, status_line, statuses_of
 from docxio.contributions import Contribution, RawProposal, RawStance
 from docxio.delegations import Registry
 from docxio.earlier_rounds import known_changes, with_earlier
+from docxio.garbage_collection import fewer_collections
 from docxio.model import Draft
 from docxio.new_paragraphs import place_new_paragraphs
-from docxio.proposal_merging import KIND_ORDER, assign_groups, merge_proposals, merge_stances
+from docxio.proposal_merging import assign_groups, merge_proposals, merge_stances
 from docxio.proposals import Consolidation, ParagraphProposals, Proposal
 from docxio.stances import DEFAULT_VOCABULARY, Vocabulary
 from docxio.statuses import is_agreed, reopen_warning, round_statuses
-from docxio.submission_reading import FORMAT_TYPES, RoundContext, SubmissionReader
-from docxio.submission_summary import OLDER_ROUND_MIN_PARAGRAPHS
+from docxio.submission_reading import RoundContext, SubmissionReader
 
-__all__ = ["FORMAT_TYPES", "KIND_ORDER", "OLDER_ROUND_MIN_PARAGRAPHS", "Submission", "consolidate"]
+__all__ = ["Submission", "consolidate"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,8 @@ def consolidate(
     ordered = sorted(submissions, key=lambda s: (s.arrived is None, s.arrived or ""))
     base_index = BaseIndex.of(align_items(base_paras, with_earlier=True))
     context = RoundContext(base_paras, base_index, known_changes(base), registry, vocabulary)
-    contributions = [SubmissionReader(context, s).read() for s in ordered]
+    with fewer_collections():  # reading every submission allocates much, frees most: see garbage_collection
+        contributions = [SubmissionReader(context, s).read() for s in ordered]
     warnings: list[str] = []
     if not registry.delegations:
         warnings.append("no delegation registry given: authors are named as written in the files")

@@ -118,7 +118,9 @@ class Registry:
         return None
 
 
-def _split_list(cell: str | None) -> tuple[str, ...]:
+def cell_items(cell: str | None) -> tuple[str, ...]:
+    """The items of a registry cell separated by semicolons ("UK; United Kingdom" -> ("UK",
+    "United Kingdom")); the store keeps aliases and e-mail addresses in the same form."""
     return tuple(item.strip() for item in (cell or "").split(";") if item.strip())
 
 
@@ -142,7 +144,7 @@ def parse_registry(text: str, file: str = "delegations.csv") -> Registry:
             if any((v or "").strip() for v in row.values() if isinstance(v, str)):
                 raise RegistryError(file, f"line {line} has no delegation name")
             continue
-        delegations.append(Delegation(name, _split_list(row.get("aliases")), _split_list(row.get("emails"))))
+        delegations.append(Delegation(name, cell_items(row.get("aliases")), cell_items(row.get("emails"))))
     return Registry(delegations, file)
 
 

@@ -36,6 +36,7 @@ from docxio.identifiers import (
     roman_value,
 )
 from docxio.model import ListLabel, Paragraph
+from docxio.numbering import format_number
 
 #: Longest text still taken for a chapeau line ("The Conference of the Parties to the ...,").
 CHAPEAU_MAX_LENGTH = 120
@@ -336,23 +337,7 @@ def _sub_label(label: ListLabel) -> str:
         token = tokens[-1].lower()
         if letter_value(token) == label.ordinal or roman_value(token) == label.ordinal:
             return token
-    if label.level % 2:
-        return _letters(label.ordinal)
-    return _roman(label.ordinal)
-
-
-def _letters(value: int) -> str:
-    return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1) if value > 0 else str(value)
-
-
-def _roman(value: int) -> str:
-    table = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-             (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    out = []
-    for amount, numeral in table:
-        count, value = divmod(value, amount)
-        out.append(numeral * count)
-    return "".join(out) or "0"
+    return format_number(label.ordinal, "lowerLetter" if label.level % 2 else "lowerRoman")
 
 
 def _descend(

@@ -21,43 +21,18 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from docxio.model import ListLabel
-from docxio.ooxml import normalize_namespaces, qn
+from docxio.ooxml import (
+    W_ABSTRACT_NUM, W_ABSTRACT_NUM_ID, W_BASED_ON, W_DEFAULT, W_ILVL, W_INS, W_IS_LGL, W_LVL, W_LVL_OVERRIDE,
+    W_LVL_RESTART, W_LVL_TEXT, W_NUM, W_NUM_FMT, W_NUM_ID, W_NUM_PR, W_NUM_STYLE_LINK, W_PPR, W_PPR_CHANGE, W_PSTYLE,
+    W_START, W_START_OVERRIDE, W_STYLE, W_STYLE_ID, W_STYLE_LINK, W_TYPE, W_VAL, is_on, is_on_value,
+    normalize_namespaces,
+)
 from docxio.package import Package
 
 #: Word has nine list levels (0-8).
 LEVELS = 9
 #: The largest list number Word accepts as a start value.
 _WORD_MAX_NUMBER = 32767
-
-_W_VAL = qn("w:val")
-_W_ILVL_ATTR = qn("w:ilvl")
-_W_ABSTRACT_NUM = qn("w:abstractNum")
-_W_ABSTRACT_NUM_ID_ATTR = qn("w:abstractNumId")
-_W_ABSTRACT_NUM_ID = qn("w:abstractNumId")
-_W_NUM = qn("w:num")
-_W_NUM_ID_ATTR = qn("w:numId")
-_W_NUM_ID = qn("w:numId")
-_W_ILVL = qn("w:ilvl")
-_W_LVL = qn("w:lvl")
-_W_LVL_OVERRIDE = qn("w:lvlOverride")
-_W_START_OVERRIDE = qn("w:startOverride")
-_W_START = qn("w:start")
-_W_NUM_FMT = qn("w:numFmt")
-_W_LVL_TEXT = qn("w:lvlText")
-_W_LVL_RESTART = qn("w:lvlRestart")
-_W_IS_LGL = qn("w:isLgl")
-_W_PSTYLE = qn("w:pStyle")
-_W_NUM_STYLE_LINK = qn("w:numStyleLink")
-_W_STYLE_LINK = qn("w:styleLink")
-_W_STYLE = qn("w:style")
-_W_STYLE_ID = qn("w:styleId")
-_W_TYPE = qn("w:type")
-_W_DEFAULT = qn("w:default")
-_W_BASED_ON = qn("w:basedOn")
-_W_PPR = qn("w:pPr")
-_W_PPR_CHANGE = qn("w:pPrChange")
-_W_NUM_PR = qn("w:numPr")
-_W_INS = qn("w:ins")
 
 
 @dataclass(frozen=True)
@@ -133,18 +108,18 @@ class Numbering:
         every unnumbered paragraph); a paragraph with ``w:ilvl`` but no ``w:numId`` takes the list
         of its style.
         """
-        ppr = p.find(_W_PPR)
+        ppr = p.find(W_PPR)
         if original and ppr is not None:
-            change = ppr.find(_W_PPR_CHANGE)
+            change = ppr.find(W_PPR_CHANGE)
             if change is not None:
-                ppr = change.find(_W_PPR)  # None: the paragraph had no properties at all
+                ppr = change.find(W_PPR)  # None: the paragraph had no properties at all
         num_id, ilvl, style_id = None, None, None
         if ppr is not None:
-            style_id = _val(ppr.find(_W_PSTYLE))
-            numpr = ppr.find(_W_NUM_PR)
-            if numpr is not None and not (original and numpr.find(_W_INS) is not None):
-                num_id = _val(numpr.find(_W_NUM_ID))
-                ilvl = _int(_val(numpr.find(_W_ILVL)))
+            style_id = _val(ppr.find(W_PSTYLE))
+            numpr = ppr.find(W_NUM_PR)
+            if numpr is not None and not (original and numpr.find(W_INS) is not None):
+                num_id = _val(numpr.find(W_NUM_ID))
+                ilvl = _int(_val(numpr.find(W_ILVL)))
         style_id = style_id or self.default_style
         if num_id is None or ilvl is None:
             style_num_id, style_ilvl = self._style_numbering(style_id)
@@ -229,22 +204,22 @@ def read_numbering(package: Package) -> Numbering:
     abstracts: dict[str, AbstractList] = {}
     instances: dict[str, ListInstance] = {}
     if numbering_root is not None:
-        for element in numbering_root.iter(_W_ABSTRACT_NUM):
+        for element in numbering_root.iter(W_ABSTRACT_NUM):
             abstract = _abstract_list(element)
             abstracts[abstract.id] = abstract
-        for element in numbering_root.iter(_W_NUM):
+        for element in numbering_root.iter(W_NUM):
             instance = _list_instance(element)
             if instance is not None:
                 instances[instance.id] = instance
     styles: dict[str, StyleNumbering] = {}
     default_style = None
     if styles_root is not None:
-        for element in styles_root.iter(_W_STYLE):
+        for element in styles_root.iter(W_STYLE):
             style = _style_numbering(element)
             if style is None:
                 continue
             styles[style.id] = style
-            if element.get(_W_TYPE) in (None, "paragraph") and _on(element.get(_W_DEFAULT)):
+            if element.get(W_TYPE) in (None, "paragraph") and is_on_value(element.get(W_DEFAULT)):
                 default_style = style.id
     return Numbering(abstracts, instances, styles, default_style)
 
@@ -415,7 +390,7 @@ def _part_root(package: Package, main: str, relationship: str) -> etree._Element
 
 
 def _val(element: etree._Element | None) -> str | None:
-    return element.get(_W_VAL) if element is not None else None
+    return element.get(W_VAL) if element is not None else None
 
 
 def _int(text: str | None) -> int | None:
@@ -425,59 +400,55 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-def _on(value: str | None) -> bool:
-    return value is not None and value.lower() in ("1", "true", "on")
-
-
 def _level(element: etree._Element, ilvl: int | None = None) -> Level | None:
     """A w:lvl; ``ilvl`` is the level of the w:lvlOverride holding it, if any."""
-    own = _int(element.get(_W_ILVL_ATTR))
+    own = _int(element.get(W_ILVL))
     ilvl = own if own is not None else ilvl
     if ilvl is None or not 0 <= ilvl < LEVELS:
         return None
-    legal = element.find(_W_IS_LGL)
-    text_element = element.find(_W_LVL_TEXT)
-    start = _int(_val(element.find(_W_START)))
+    legal = element.find(W_IS_LGL)
+    text_element = element.find(W_LVL_TEXT)
+    start = _int(_val(element.find(W_START)))
     return Level(
         ilvl=ilvl,
         start=1 if start is None else start,
-        num_fmt=_val(element.find(_W_NUM_FMT)) or "decimal",
-        text=(text_element.get(_W_VAL) or "") if text_element is not None else "",
-        restart=_int(_val(element.find(_W_LVL_RESTART))),
-        legal=legal is not None and (legal.get(_W_VAL) is None or _on(legal.get(_W_VAL))),
-        style=_val(element.find(_W_PSTYLE)),
+        num_fmt=_val(element.find(W_NUM_FMT)) or "decimal",
+        text=(text_element.get(W_VAL) or "") if text_element is not None else "",
+        restart=_int(_val(element.find(W_LVL_RESTART))),
+        legal=is_on(legal),
+        style=_val(element.find(W_PSTYLE)),
     )
 
 
 def _abstract_list(element: etree._Element) -> AbstractList:
     levels = {}
-    for child in element.findall(_W_LVL):
+    for child in element.findall(W_LVL):
         level = _level(child)
         if level is not None:
             levels[level.ilvl] = level
     return AbstractList(
-        id=element.get(_W_ABSTRACT_NUM_ID_ATTR, ""),
+        id=element.get(W_ABSTRACT_NUM_ID, ""),
         levels=levels,
-        num_style_link=_val(element.find(_W_NUM_STYLE_LINK)),
-        style_link=_val(element.find(_W_STYLE_LINK)),
+        num_style_link=_val(element.find(W_NUM_STYLE_LINK)),
+        style_link=_val(element.find(W_STYLE_LINK)),
     )
 
 
 def _list_instance(element: etree._Element) -> ListInstance | None:
-    abstract_id = _val(element.find(_W_ABSTRACT_NUM_ID))
-    num_id = element.get(_W_NUM_ID_ATTR)
+    abstract_id = _val(element.find(W_ABSTRACT_NUM_ID))
+    num_id = element.get(W_NUM_ID)
     if abstract_id is None or num_id is None:
         return None
     starts: dict[int, int] = {}
     overrides: dict[int, Level] = {}
-    for override in element.findall(_W_LVL_OVERRIDE):
-        ilvl = _int(override.get(_W_ILVL_ATTR))
+    for override in element.findall(W_LVL_OVERRIDE):
+        ilvl = _int(override.get(W_ILVL))
         if ilvl is None:
             continue
-        start = _int(_val(override.find(_W_START_OVERRIDE)))
+        start = _int(_val(override.find(W_START_OVERRIDE)))
         if start is not None:
             starts[ilvl] = start
-        lvl = override.find(_W_LVL)
+        lvl = override.find(W_LVL)
         level = _level(lvl, ilvl) if lvl is not None else None
         if level is not None:
             overrides[ilvl] = level
@@ -485,11 +456,11 @@ def _list_instance(element: etree._Element) -> ListInstance | None:
 
 
 def _style_numbering(element: etree._Element) -> StyleNumbering | None:
-    style_id = element.get(_W_STYLE_ID)
+    style_id = element.get(W_STYLE_ID)
     if not style_id:
         return None
-    ppr = element.find(_W_PPR)
-    numpr = ppr.find(_W_NUM_PR) if ppr is not None else None
-    num_id = _val(numpr.find(_W_NUM_ID)) if numpr is not None else None
-    ilvl = _int(_val(numpr.find(_W_ILVL))) if numpr is not None else None
-    return StyleNumbering(style_id, _val(element.find(_W_BASED_ON)), num_id, ilvl)
+    ppr = element.find(W_PPR)
+    numpr = ppr.find(W_NUM_PR) if ppr is not None else None
+    num_id = _val(numpr.find(W_NUM_ID)) if numpr is not None else None
+    ilvl = _int(_val(numpr.find(W_ILVL))) if numpr is not None else None
+    return StyleNumbering(style_id, _val(element.find(W_BASED_ON)), num_id, ilvl)

@@ -22,7 +22,7 @@ from docxio.model import ListLabel, Paragraph, Revision, Span
 from docxio.ooxml import W_AUTHOR, W_DATE, W_ID
 from docxio.run_format import PLAIN
 
-__all__ = ["PendingRevision", "RawParagraph", "freeze", "revision_from"]
+__all__ = ["PendingRevision", "RawParagraph", "forget_shared_paragraphs", "freeze", "revision_from"]
 
 
 class PendingRevision:
@@ -180,6 +180,9 @@ def _new_revision(kind: str, author: str, date: str | None, rev_id: str, text: s
 
 #: Plain paragraph texts up to this length share their spans across drafts (see ``_plain_spans``).
 _SHARED_TEXT_LENGTH = 1000
+#: How many plain paragraphs are kept to be shared across drafts (see ``_shared_paragraph``):
+#: every paragraph of a long base draft, several times over.
+_SHARED_PARAGRAPHS = 8192
 
 
 @lru_cache(maxsize=4096)
@@ -226,7 +229,47 @@ def freeze(raw: RawParagraph, identified: tuple[str, str, str] | None = None) ->
     if identified is None:
         story = raw.story
         identified = (f"P{raw.index}" if story == "body" else f"{story}:{raw.story_id}:P{raw.index}", "structural", "")
-    spans = _spans(raw)
+    pieces = raw.pieces
+    if not raw.revisions and not raw.comment_ids and (not pieces or (len(pieces) == 1 and _plain_piece(pieces[0]))):
+        # No revision (so no inserted or deleted mark either) and one stretch of plain text: the
+        # value every submission of the round has for this base paragraph (see _shared_paragraph).
+        text = pieces[0][0] if pieces else ""
+        if len(text) <= _SHARED_TEXT_LENGTH:
+            return _shared_paragraph(raw.index, raw.story, raw.story_id, text, identified, raw.list_label,
+                                     raw.style, raw.in_table)
+    return _paragraph(raw, identified, _spans(raw))
+
+
+def _plain_piece(piece: list) -> bool:
+    """Whether a finished piece is plain text: no revision, format, note or comment."""
+    _, ins, dele, fmt, note, comments = piece
+    return ins is None and dele is None and note is None and not comments and fmt == PLAIN
+
+
+@lru_cache(maxsize=_SHARED_PARAGRAPHS)
+def _shared_paragraph(
+    index: int, story: str, story_id: str | None, text: str, identified: tuple[str, str, str],
+    list_label: ListLabel | None, style: str | None, in_table: bool,
+) -> Paragraph:
+    """A plain paragraph (one stretch of text, no revision, no comment), shared by every draft
+    that has the same one at the same place: paragraphs are immutable values, and a round's
+    submissions repeat most of the base draft's paragraphs unchanged. Sharing them saves building
+    one per submission, and the garbage collector's passes over them all."""
+    raw = RawParagraph(index, story, story_id, None, in_table)  # type: ignore[arg-type]  # no element kept
+    raw.style = style
+    raw.list_label = list_label
+    return _paragraph(raw, identified, _plain_spans(text) if text else ())
+
+
+def forget_shared_paragraphs() -> None:
+    """Empty the caches of paragraphs and spans shared across drafts: for a benchmark that times
+    a first reading of a round."""
+    _shared_paragraph.cache_clear()
+    _plain_spans.cache_clear()
+
+
+def _paragraph(raw: RawParagraph, identified: tuple[str, str, str], spans: tuple[Span, ...]) -> Paragraph:
+    """The model paragraph of ``raw`` with ``identified`` and ``spans``."""
     mark_inserted = raw.mark_inserted.freeze() if raw.mark_inserted is not None else None
     mark_deleted = raw.mark_deleted.freeze() if raw.mark_deleted is not None else None
     revisions = tuple([r.freeze() for r in raw.revisions if r.is_real()]) if raw.revisions else ()

@@ -32,6 +32,7 @@ from lxml import etree
 from docxio import identification, numbering, ooxml
 from docxio.comments import build_comments, comment_headers, comment_threads
 from docxio.errors import InvalidXmlError
+from docxio.garbage_collection import fewer_collections
 from docxio.model import Comment, Draft, ListLabel, Paragraph
 from docxio.package import Package, open_package
 from docxio.parts import Related, core_properties, first_related, part_root, producer, related_parts
@@ -58,11 +59,18 @@ def read_draft(source: str | Path | bytes, name: str | None = None) -> Draft:
     temporary path). Bad input raises a ``docxio.errors.DocxioError`` naming the file and the
     problem.
     """
-    return read_package(open_package(source, name))
+    # Opening and reading make tens of thousands of short-lived objects: see garbage_collection.
+    with fewer_collections():
+        return _read(open_package(source, name))
 
 
 def read_package(package: Package) -> Draft:
     """Read an opened package into a ``Draft`` (see ``read_draft``)."""
+    with fewer_collections():
+        return _read(package)
+
+
+def _read(package: Package) -> Draft:
     main = package.main_document()
     root = part_root(package, main)
     if root is None:  # main_document() only returns parts that exist; keep the error explicit

@@ -109,7 +109,7 @@ from docxio.ooxml import (
     W_VAL,
 )
 from docxio.raw_paragraphs import PendingRevision, RawParagraph, revision_from
-from docxio.run_format import PLAIN, Format, run_formats, symbol_character
+from docxio.run_format import PLAIN, Format, RunFormats, run_formats, symbol_character
 
 __all__ = ["CommentMarks", "StoryWalker"]
 
@@ -208,6 +208,9 @@ class StoryWalker:
         self.pending: list[PendingRevision] = []  # table/section changes before the next paragraph
         self.table_depth = 0
         self.run_formats = run_formats(root)
+        #: Paragraphs read as plain text, and paragraphs that turned out not to be (see _paragraph).
+        self.plain_hits = 0
+        self.plain_misses = 0
 
     # -- driving ----------------------------------------------------------------------------
 
@@ -232,11 +235,13 @@ class StoryWalker:
         container's own table); an element nothing handles is skipped, and said so unless silent."""
         if handlers is None:
             handlers = _HANDLERS
+        get = handlers.get
         for child in el:
-            handler = handlers.get(child.tag)
+            tag = child.tag  # lxml builds the tag's string at each access: once per element
+            handler = get(tag)
             if handler is not None:
                 handler(self, child)
-            elif child.tag not in _SILENT:
+            elif tag not in _SILENT:
                 self._other(child)
 
     def _other(self, el: etree._Element) -> None:
@@ -261,10 +266,25 @@ class StoryWalker:
         if self.pending:
             raw.add_revisions(self.pending)
             self.pending = []
+        self.paragraphs.append(raw)
+        if (
+            self.plain_misses <= self.plain_hits + _PLAIN_TRIES
+            and not self.open_comments and not self.code_depth and self.inserted is None and self.deleted is None
+        ):
+            # Nothing in force that the paragraph's text would carry: a plain paragraph (most of
+            # a submission's) is read in one loop instead of a handler call per element. In a part
+            # where most paragraphs are marked up, the attempt stops being made (see _PLAIN_TRIES).
+            plain = _plain_text(p, self.run_formats)
+            if plain is not None:
+                self.plain_hits += 1
+                texts, raw.style = plain
+                if texts:
+                    raw.pieces.append([texts, None, None, PLAIN, None, ()])
+                return
+            self.plain_misses += 1
         for comment_id in self.open_comments:
             raw.comment_ids[comment_id] = None
             self.marks.anchor_paragraph(comment_id, index)
-        self.paragraphs.append(raw)
         saved = self.current, self.active, self.format
         self.current, self.active, self.format = raw, (), PLAIN
         for first in p:  # only a first child w:pPr holds the paragraph's properties
@@ -334,7 +354,7 @@ class StoryWalker:
 
     def _run(self, r: etree._Element) -> None:
         self.format = PLAIN
-        handlers = _HANDLERS
+        get = _HANDLERS.get
         for child in r:
             tag = child.tag
             if tag == W_T or tag == W_DEL_TEXT:
@@ -345,7 +365,7 @@ class StoryWalker:
                 if child in self.run_formats:  # most runs: fonts and sizes only, plain text
                     self._run_properties(child)
             else:
-                handler = handlers.get(tag)
+                handler = get(tag)
                 if handler is not None:
                     handler(self, child)
                 elif tag not in _SILENT:
@@ -623,6 +643,63 @@ _ROW_HANDLERS: _Handlers = {
     W_CUSTOM_XML: StoryWalker._row,
 }
 _CELL_HANDLERS: _Handlers = {**_HANDLERS, W_TC_PR: StoryWalker._table_changes}
+
+
+#: How many more paragraphs than were plain may turn out not to be before a walk stops looking
+#: for plain ones: each attempt steps through the start of the paragraph again, a waste in a part
+#: where nearly every paragraph is marked up (a compilation text, a busy delegation's draft).
+_PLAIN_TRIES = 16
+
+#: What a plain paragraph may hold besides runs and its properties: marks with nothing to read.
+_PLAIN_MARKS = frozenset((ooxml.qn("w:bookmarkStart"), ooxml.qn("w:bookmarkEnd"), ooxml.qn("w:proofErr")))
+#: In a plain paragraph's properties, the marks of a paragraph-mark or formatting revision.
+_MARK_REVISIONS = frozenset((W_INS, W_DEL, W_MOVE_TO, W_MOVE_FROM, W_RPR_CHANGE))
+_LAST_RENDERED_PAGE_BREAK = ooxml.qn("w:lastRenderedPageBreak")
+
+
+def _plain_text(p: etree._Element, formats: RunFormats) -> tuple[list[str], str | None] | None:
+    """The text parts and style of a plain paragraph — runs of text in no revision, with no
+    format the reader keeps, no field, note, comment mark or anything else; None for any other.
+
+    The walk would read such a paragraph into one piece of plain text; this loop finds the same
+    text and style without a handler call per element, and gives up (None) at the first element
+    that needs the walk. The caller checks that nothing is in force around the paragraph."""
+    texts: list[str] = []
+    style = None
+    first = True
+    for child in p:
+        tag = child.tag
+        if tag == W_R:
+            for part in child:
+                kind = part.tag
+                if kind == W_T:
+                    text = part.text
+                    if text:
+                        texts.append(text)
+                elif kind == W_RPR:
+                    if part in formats:  # underline, strike, bold or a formatting revision
+                        return None
+                elif kind != _LAST_RENDERED_PAGE_BREAK:
+                    return None
+        elif tag == W_PPR and first:
+            for prop in child:
+                kind = prop.tag
+                if kind == W_PSTYLE:
+                    style = prop.get(W_VAL)
+                elif kind == W_RPR:
+                    for mark in prop:
+                        if mark.tag in _MARK_REVISIONS:
+                            return None
+                elif kind == W_PPR_CHANGE or kind == W_SECT_PR:
+                    return None
+                elif kind == W_NUM_PR:
+                    for num in prop:
+                        if num.tag == W_NUMBERING_CHANGE or num.tag == W_INS:
+                            return None
+        elif tag not in _PLAIN_MARKS:
+            return None
+        first = False
+    return texts, style
 
 
 def _text_boxes(el: etree._Element):

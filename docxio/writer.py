@@ -12,9 +12,10 @@ Two renderings of one ``Consolidation``:
   struck through, each proposal followed by its attribution, stances in parentheses, status
   lines "[PP2 agreed in informals]" under their paragraph, whole-draft stances under the title.
   A base that is an earlier round's consolidated draft already has status lines and a line of
-  whole-draft stances: they are updated in place, never written twice. Character styles "Concord Insertion", "Concord Deletion" and "Concord
-  Attribution" carry the look so a secretariat can restyle it (the underline and strike are also
-  set on the runs, so any reader sees them without resolving styles).
+  whole-draft stances: they are updated in place, never written twice. Character styles
+  "Concord Insertion", "Concord Deletion" and "Concord Attribution" carry the look so a
+  secretariat can restyle it (the underline and strike are also set on the runs, so any reader
+  sees them without resolving styles).
 
 Everything else of the base package (styles, numbering, headers, footers, footnotes, sections,
 properties) is copied unchanged, apart from the revision number and modified date.

@@ -35,7 +35,8 @@ import pytest
 from conftest import require_program
 
 from addin.mail import mailbox as imap
-from addin.mail.mailbox import ImapSettings, MailboxError, deliver_to_store, poll_once
+from addin.mail.delivery import deliver_to_store
+from addin.mail.mailbox import ImapSettings, MailboxError, poll_once
 from addin.mail.messages import PDF_ONLY
 from addin.mail.receipts import SmtpSettings
 from addin.store import Store

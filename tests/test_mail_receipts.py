@@ -36,7 +36,7 @@ def test_delegates_text_cannot_inject_html_and_missing_delegation_is_flagged():
 def test_receipts_go_to_reply_to_and_never_answer_automatic_mail():
     from email.message import EmailMessage
 
-    from addin.mail.mailbox import reply_address
+    from addin.mail.delivery import reply_address
     from addin.mail.messages import read_message
 
     def reply_to(**headers: str) -> str | None:

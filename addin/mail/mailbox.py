@@ -28,9 +28,7 @@ from typing import Any, Callable, Mapping
 
 from flask import Flask
 
-from addin.mail.delivery import (  # re-exported: callers import these from the mailbox
-    StoreDelivery, deliver_to_store, receipt_for, reply_address, target_round,
-)
+from addin.mail.delivery import deliver_to_store
 from addin.mail.errors import MailboxError
 from addin.mail.messages import sanitise_filename
 from addin.mail.receipts import ReceiptError, SmtpSettings
@@ -41,9 +39,8 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[bytes, str], bool]
 
 __all__ = [
-    "Deliver", "ImapSettings", "MailboxError", "PollReport", "StoreDelivery", "connect", "deliver_to_store",
-    "encode_folder_name", "ensure_folder", "fetch", "main", "move", "pending_uids", "poll_once",
-    "receipt_for", "reply_address", "run", "start_poller", "target_round",
+    "Deliver", "ImapSettings", "MailboxError", "PollReport", "connect", "encode_folder_name", "ensure_folder",
+    "fetch", "main", "move", "pending_uids", "poll_once", "run", "start_poller",
 ]
 
 

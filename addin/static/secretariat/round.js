@@ -1,4 +1,5 @@
-// The round page: drag-and-drop upload, merge with a progress bar, status editing.
+// The round page: drag-and-drop upload, merge with a progress bar, status editing, and the
+// paragraphs of one delegation.
 // Every request goes to the JSON API with the session cookie and the page's CSRF token.
 (function () {
   "use strict";
@@ -116,4 +117,48 @@
         .catch(function (err) { saved.textContent = err.message; saved.className = "saved error-text"; });
     });
   });
+
+  // --- one delegation's paragraphs ------------------------------------------------------------
+  // A click on a delegation (or the select) shows only the paragraphs it touched, its own
+  // proposals marked; the paragraph ids come from the server (data-paragraphs, JSON).
+  var filter = document.getElementById("delegation-filter");
+  var filterNote = document.getElementById("filter-note");
+
+  function showDelegation(name) {
+    var option = name ? filter.querySelector('option[value="' + CSS.escape(name) + '"]') : null;
+    var ids = option ? JSON.parse(option.dataset.paragraphs) : null;
+    filter.value = option ? name : "";
+    document.querySelectorAll("#paragraphs article.paragraph").forEach(function (article) {
+      article.classList.toggle("filtered-out", ids !== null && ids.indexOf(article.dataset.paragraph) < 0);
+    });
+    document.querySelectorAll("#paragraphs li.proposal").forEach(function (li) {
+      li.classList.toggle("mine", ids !== null && JSON.parse(li.dataset.delegations).indexOf(name) >= 0);
+    });
+    document.querySelectorAll(".delegation").forEach(function (card) {
+      var chosen = ids !== null && card.dataset.delegation === name;
+      card.classList.toggle("chosen", chosen);
+      card.querySelector("button.pick").setAttribute("aria-pressed", chosen ? "true" : "false");
+    });
+    if (filterNote) {
+      filterNote.hidden = ids === null;
+      if (ids !== null) {
+        filterNote.querySelector("span").textContent = ids.length
+          ? "Showing the " + ids.length + " paragraph" + (ids.length > 1 ? "s " : " ") + name + " touched: " + ids.join(", ") + "."
+          : name + " touched no paragraph in this merge.";
+      }
+    }
+  }
+
+  if (filter) {
+    filter.addEventListener("change", function () { showDelegation(filter.value); });
+    document.querySelectorAll(".delegation button.pick").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var name = button.dataset.delegation;
+        showDelegation(filter.value === name ? "" : name);  // a second click shows everything again
+        if (filter.value && filterNote) { filterNote.scrollIntoView({ behavior: "smooth", block: "start" }); }
+      });
+    });
+    var showAll = document.getElementById("show-all");
+    if (showAll) { showAll.addEventListener("click", function () { showDelegation(""); }); }
+  }
 })();
