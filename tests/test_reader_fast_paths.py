@@ -55,7 +55,7 @@ def test_sharing_plain_paragraphs_between_drafts_gives_the_same_drafts(real_corp
 def test_a_round_keeps_one_copy_of_the_paragraphs_its_submissions_leave_untouched() -> None:
     base = read_draft(SAMPLES / "base.docx")
     submission = read_draft(sorted((SAMPLES / "submissions").glob("*.docx"))[0])
-    untouched = [(b, s) for b, s in zip(base.body(), submission.body()) if b == s and not b.revisions and b.text]
+    untouched = [(b, s) for b, s in zip(base.body(), submission.body()) if b == s and not b.revisions and b.current]
     assert untouched, "the sample submission leaves some paragraphs of the base unchanged"
     assert all(b is s for b, s in untouched)
 
@@ -80,17 +80,19 @@ def test_a_plain_paragraph_inside_a_comment_range_is_anchored_and_named() -> Non
     assert comment.anchor == "its resolution\nPP2. Noting with concern the rise\nPP3. Welcoming"
 
 
-def test_a_plain_paragraph_inside_an_open_field_code_stays_code() -> None:
-    # A field whose code runs over a paragraph (a damaged or unusual file): the code's paragraphs
-    # show no text; the walk's field state, not the paragraph's own XML, decides that.
-    body = (
-        para(run("OP1. Decides "), '<w:r><w:fldChar w:fldCharType="begin"/></w:r>', run(" HYPERLINK ", tag="w:instrText"))
-        + para(run("OP2. Requests"))
+def test_a_plain_paragraph_in_a_text_box_inserted_with_its_run_is_inserted_text() -> None:
+    # The text box's paragraph holds only a run of text, but the picture around it was inserted:
+    # its text is the insertion's, which the walk knows and the paragraph's own XML does not say.
+    box = (
+        '<w:r><w:pict><v:shape><v:textbox><w:txbxContent>'
+        + para(run("Box text"))
+        + "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
     )
+    body = para(run("OP1. Decides "), rev("ins", "3", "Mexico", box))
     draft = read_draft(docx_from_xml(body), "test.docx")
-    assert [p.current for p in draft.body()] == ["OP1. Decides ", "OP2. Requests"]
-    monkeypatch_free = read_draft(docx_from_xml(para(run("OP2. Requests"))), "test.docx")
-    assert monkeypatch_free.body()[0].current == "OP2. Requests"
+    inner = draft.body()[1]
+    assert inner.current == "Box text" and inner.original == ""
+    assert [(s.text, s.inserted.author if s.inserted else None) for s in inner.spans] == [("Box text", "Mexico")]
 
 
 def test_fast_and_walked_paragraphs_agree_on_styles_bookmarks_fonts_and_page_breaks(monkeypatch) -> None:
