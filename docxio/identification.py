@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from docxio.identifiers import (
     Identifier,
@@ -71,15 +71,23 @@ def assign_identifiers(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
     body = [i for i, p in enumerate(paragraphs) if p.story == "body"]
     for i, (paragraph_id, source, label) in enumerate(body_identifiers([paragraphs[i] for i in body])):
         result[body[i]] = with_identifier(paragraphs[body[i]], paragraph_id, source, label)
+    others = [i for i, p in enumerate(paragraphs) if p.story != "body"]
+    for i, paragraph_id in zip(others, story_identifiers([paragraphs[i] for i in others]), strict=True):
+        result[i] = with_identifier(paragraphs[i], paragraph_id, "structural", "")
+    return result
+
+
+def story_identifiers(paragraphs: Sequence[Any]) -> list[str]:
+    """Identifiers of paragraphs outside the body, numbered per note, header or comment in the
+    order given: "footnote 2 ¶1", "header ¶1". Takes anything with ``story`` and ``story_id``."""
     counts: dict[tuple[str, str | None], int] = {}
-    for i, p in enumerate(paragraphs):
-        if p.story == "body":
-            continue
+    found = []
+    for p in paragraphs:
         key = (p.story, p.story_id)
         counts[key] = counts.get(key, 0) + 1
         where = f"{p.story} {p.story_id}" if p.story_id else p.story
-        result[i] = with_identifier(p, f"{where} ¶{counts[key]}", "structural", "")
-    return result
+        found.append(f"{where} ¶{counts[key]}")
+    return found
 
 
 class ParagraphFacts(Protocol):

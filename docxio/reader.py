@@ -89,7 +89,8 @@ def _read(package: Package) -> Draft:
     # included (copying every paragraph to set its identifier cost as much as identifying it).
     identified = identification.body_identifiers(body)
     paragraphs = [freeze(raw, found) for raw, found in zip(body, identified, strict=True)]
-    paragraphs += [freeze(raw) for raw in others]
+    paragraphs += [freeze(raw, (found, "structural", ""))
+                   for raw, found in zip(others, identification.story_identifiers(others), strict=True)]
 
     comments = _comments(package, related, comments_root, paragraphs, marks)
     package_related = related_parts(package, "")
