@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from docxio.ooxml import qn
+from docxio.ooxml import qn, unwrap
 
 #: Content removed when accepting (deleted text, the source of a move, deleted table rows' runs).
 _REMOVE_WITH_CONTENT = tuple(qn(f"w:{t}") for t in ("del", "moveFrom"))
@@ -51,7 +51,7 @@ def accept_all(root: etree._Element) -> None:
             _remove(element)
     for element in list(root.iter(*_UNWRAP)):
         if element.getparent() is not None and element.getparent().tag not in _MARK_PARENTS:
-            _unwrap(element)
+            unwrap(element)
     for text in list(root.iter(qn("w:delText"))):
         text.tag = qn("w:t")  # deleted text left inside kept content (malformed but seen)
 
@@ -62,12 +62,3 @@ def _remove(element: etree._Element) -> None:
     parent = element.getparent()
     if parent is not None:
         parent.remove(element)
-
-
-def _unwrap(element: etree._Element) -> None:
-    """Replace an element by its children."""
-    parent = element.getparent()
-    index = parent.index(element)
-    for offset, child in enumerate(list(element)):
-        parent.insert(index + offset, child)
-    parent.remove(element)

@@ -16,7 +16,7 @@ import copy
 
 from lxml import etree
 
-from docxio.ooxml import qn
+from docxio.ooxml import qn, unwrap
 from docxio.paragraph_plan import padded_attribution
 from docxio.schema_order import get_or_add, insert_in_order, set_property
 
@@ -72,7 +72,7 @@ def _show_in_paragraph(paragraph: etree._Element, styled: bool) -> int:
         _attribute(changes[-1], last, name, styled)
     for _, changes in groups:
         for change in changes:
-            _unwrap(change)
+            unwrap(change)
     return len(groups)
 
 
@@ -159,12 +159,3 @@ def _text_after(element: etree._Element) -> str:
             return found
         following = following.getnext()
     return ""
-
-
-def _unwrap(element: etree._Element) -> None:
-    """Replace an element by its children."""
-    parent = element.getparent()
-    index = parent.index(element)
-    for offset, child in enumerate(list(element)):
-        parent.insert(index + offset, child)
-    parent.remove(element)

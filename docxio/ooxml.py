@@ -317,3 +317,14 @@ def prefixed(tag: str) -> str:
 def is_on_value(value: str | None) -> bool:
     """An ST_OnOff attribute value ("1", "true", "on") as a bool; None is off."""
     return value is not None and value.lower() not in _OFF
+
+
+def unwrap(element: etree._Element) -> None:
+    """Replace an element by its children (accepting a w:ins keeps its runs, say). Only element
+    children move: the element's own text and tail are dropped, as in WordprocessingML they are
+    never content."""
+    parent = element.getparent()
+    index = parent.index(element)
+    for offset, child in enumerate(list(element)):
+        parent.insert(index + offset, child)
+    parent.remove(element)
