@@ -230,20 +230,20 @@ def freeze(raw: RawParagraph, identified: tuple[str, str, str] | None = None) ->
         story = raw.story
         identified = (f"P{raw.index}" if story == "body" else f"{story}:{raw.story_id}:P{raw.index}", "structural", "")
     pieces = raw.pieces
-    if not raw.revisions and not raw.comment_ids and (not pieces or (len(pieces) == 1 and _plain_piece(pieces[0]))):
-        # No revision (so no inserted or deleted mark either) and one stretch of plain text: the
-        # value every submission of the round has for this base paragraph (see _shared_paragraph).
-        text = pieces[0][0] if pieces else ""
-        if len(text) <= _SHARED_TEXT_LENGTH:
+    if not raw.revisions and not raw.comment_ids and len(pieces) <= 1:
+        # No revision (so no inserted or deleted mark either) and at most one stretch of plain
+        # text: the value every submission of the round has for this base paragraph (see
+        # _shared_paragraph). Checked inline: this runs for every paragraph of every submission.
+        text = ""
+        if pieces:
+            text, ins, dele, fmt, note, comments = pieces[0]
+            plain = ins is None and dele is None and note is None and not comments and fmt == PLAIN
+        else:
+            plain = True
+        if plain and len(text) <= _SHARED_TEXT_LENGTH:
             return _shared_paragraph(raw.index, raw.story, raw.story_id, text, identified, raw.list_label,
                                      raw.style, raw.in_table)
     return _paragraph(raw, identified, _spans(raw))
-
-
-def _plain_piece(piece: list) -> bool:
-    """Whether a finished piece is plain text: no revision, format, note or comment."""
-    _, ins, dele, fmt, note, comments = piece
-    return ins is None and dele is None and note is None and not comments and fmt == PLAIN
 
 
 @lru_cache(maxsize=_SHARED_PARAGRAPHS)

@@ -16,6 +16,11 @@ One pass per part over the lxml tree, dispatching on each element's tag through 
 * comment ranges are followed across paragraphs to give each comment its anchor text;
 * anything else is skipped, and counted in the ``unknown`` warnings.
 
+A plain paragraph (runs of text and nothing else: no revision, kept format, field, note, comment
+mark or unknown element — most paragraphs of a submission) is read by ``_plain_text`` in one loop
+instead of a handler call per element, when nothing is in force around it (a comment range, a
+field code, a revision); it gives the same raw paragraph, and any doubt falls back to the walk.
+
 ``RawParagraph.index`` counts ``ooxml.story_paragraphs`` of the part (the writer finds the same
 w:p again with it); ``story_id`` names the note or comment (its w:id) or the header/footer part.
 """
