@@ -58,6 +58,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SECURE", True,
             "Send the session cookie over HTTPS only (turn off only for plain-HTTP development).", _bool),
     Setting("SESSION_HOURS", 12, "How long a secretariat login lasts, in hours.", int),
+    # Guessing limits (addin.auth): failures are counted in the store, so they hold across restarts.
+    Setting("LOGIN_WINDOW_MINUTES", 10,
+            "Failed sign-ins are counted over this many minutes; a blocked account or address is "
+            "free again once its failures are older than that.", int),
+    Setting("LOGIN_MAX_FAILURES", 5,
+            "Failed sign-ins (wrong password) allowed per account in the window; the next attempt "
+            "gets 429, even with the right password. A successful sign-in clears the count.", int),
+    Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20,
+            "Failed sign-ins allowed per client address in the window, whatever the account.", int),
+    Setting("LOGIN_MAX_TOKEN_FAILURES", 50,
+            "Unknown bearer tokens allowed per client address in the window on /api before "
+            "every request from that address gets 429.", int),
     Setting("HOST", "127.0.0.1", "Address `concord run` listens on."),
     Setting("PORT", 5443, "Port `concord run` listens on.", int),
     Setting("OUT_DIR", "out", "Folder `concord run` writes the sample renderings into."),

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text,
-    UniqueConstraint, create_engine, event, func, insert, select, update,
+    Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, Text,
+    UniqueConstraint, create_engine, delete, event, func, insert, select, update,
 )
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -151,6 +151,18 @@ receipts = Table(
     Column("settled_at", DateTime(timezone=True)),
 )
 
+# One row per failed sign-in (kind "account", "address" or "token", and the account name or client
+# address it counts against), so the guessing limits of addin.auth hold across server processes and
+# restarts. A table of its own: ``create_all`` adds it to a store created before it existed.
+sign_in_failures = Table(
+    "sign_in_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sign_in_failures_key", "kind", "key", "failed_at"),
+)
+
 #: Status words the page offers; any other text is accepted too.
 STATUS_CHOICES = ("agreed in informals", "agreed ad ref", "pending")
 
@@ -170,6 +182,13 @@ def utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
+
+
+def _utc_naive(value: datetime) -> datetime:
+    # Compared in SQL: SQLite keeps timestamps as naive text, so every one is written as naive UTC.
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.replace(tzinfo=None)
 
 
 def clean_name(filename: str, limit: int = 255) -> str:
@@ -553,3 +572,28 @@ class Store:
         with self.engine.connect() as c:
             return list(c.execute(select(receipts).where(receipts.c.state == "owed")
                                   .order_by(receipts.c.created_at)))
+
+    # -- failed sign-ins (guessing limits) --------------------------------------------------------
+
+    def record_sign_in_failure(self, kind: str, key: str, at: datetime,
+                               forget_before: datetime | None = None) -> None:
+        """Count one failed sign-in against ``kind``/``key`` at ``at``; failures older than
+        ``forget_before`` (of any key) are dropped in the same transaction, so the table stays small."""
+        with self.engine.begin() as c:
+            if forget_before is not None:
+                c.execute(delete(sign_in_failures).where(sign_in_failures.c.failed_at < _utc_naive(forget_before)))
+            c.execute(insert(sign_in_failures).values(kind=kind, key=key[:300], failed_at=_utc_naive(at)))
+
+    def sign_in_failures(self, kind: str, key: str, since: datetime) -> list[datetime]:
+        """When ``kind``/``key`` failed at ``since`` or later, oldest first (timezone-aware UTC)."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(sign_in_failures.c.failed_at).where(
+                sign_in_failures.c.kind == kind, sign_in_failures.c.key == key[:300],
+                sign_in_failures.c.failed_at >= _utc_naive(since)).order_by(sign_in_failures.c.failed_at))
+            return [utc(row.failed_at) for row in rows]
+
+    def clear_sign_in_failures(self, kind: str, key: str) -> None:
+        """Forget every failed sign-in counted against ``kind``/``key`` (after a successful one)."""
+        with self.engine.begin() as c:
+            c.execute(delete(sign_in_failures).where(
+                sign_in_failures.c.kind == kind, sign_in_failures.c.key == key[:300]))

@@ -4,8 +4,10 @@ Two renderings of one ``Consolidation``:
 
 * ``tracked`` — each proposal a real w:ins / w:del whose author is the delegation list ("Egypt,
   Singapore"), dated by the proposal or its submission; new paragraphs are tracked insertions with
-  their paragraph mark; stances are Word comments by the delegation; conflict groups carry a
-  comment listing the alternatives. The base's own tracked changes stay.
+  their paragraph mark; a move is a Word move (w:moveFrom / w:moveTo, ``docxio.moves``), or a
+  comment when it conflicts with another move or a deletion of the paragraph; stances are Word
+  comments by the delegation; conflict groups carry a comment listing the alternatives. The
+  base's own tracked changes stay.
 * ``compilation`` (default) — no revisions: the base's tracked changes are accepted (or, when the
   base is an earlier round's tracked draft, shown as compilation markup with their authors:
   ``base_changes="show"``, ``docxio.earlier_markup``), inserted text is underlined, deleted text
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import copy
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -38,6 +40,7 @@ from docxio.earlier_markup import SHOWN_MARK, show_earlier_changes
 from docxio.errors import DocxioError
 from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
 from docxio.identifiers import parse_identifier, parse_label
+from docxio.moves import moved_from_copy, move_names, next_move_name, tracked_move, write_move
 from docxio.ooxml import STRICT_TO_TRANSITIONAL, qn, story_paragraphs
 from docxio.package import Package, open_package
 from docxio.package_copy import (
@@ -252,7 +255,11 @@ def _render_paragraphs(
 ) -> None:
     """Lay out every paragraph of the consolidation, new ones after the paragraph they follow."""
     block_end: dict[str, etree._Element] = {}
+    own_end: dict[str, etree._Element] = {}
     previous: etree._Element | None = None
+    # A move goes after a base paragraph (a proposed one has no place of its own yet).
+    known = [e.id for e in consolidation.paragraphs if not e.new and e.base_index is not None]
+    pending_moves: list[tuple[ParagraphProposals, Proposal, etree._Element, etree._Element]] = []
     for entry in consolidation.paragraphs:
         if entry.new:
             anchor = block_end.get(entry.after or "")
@@ -270,12 +277,31 @@ def _render_paragraphs(
             if entry.base_index is None:
                 continue
             element = targets[entry.base_index]
-            _render_into(element, plan_paragraph(entry, context.mode, context.date_of), entry.base_text, context)
+            move = tracked_move(entry, known) if context.mode == "tracked" else None
+            planned = entry
+            if move is not None:
+                # A real tracked move says who moves the paragraph: no comment repeats it.
+                pending_moves.append((entry, move, element, moved_from_copy(element)))
+                planned = replace(entry, proposals=[p for p in entry.proposals if p is not move])
+            _render_into(element, plan_paragraph(planned, context.mode, context.date_of), entry.base_text, context)
         end = _write_status(element, entry, context)
         block_end[entry.id] = end
+        if not entry.new:
+            own_end[entry.id] = end
         if entry.new and entry.after:
             block_end[entry.after] = end
         previous = end
+    # Moves last: the paragraph a move goes after may come later in the draft.
+    used = move_names(paragraphs[0].getroottree().getroot()) if paragraphs else set()
+    for entry, move, element, origin in pending_moves:
+        after = own_end.get(move.moved_to or "")
+        if after is None or after is element:
+            continue
+        status = own_end[entry.id]
+        write_move(origin, element, after, next_move_name(used), ", ".join(names(move.delegations)),
+                   context.date_of(move), context.ids.next_revision)
+        if status is not element:
+            element.addnext(status)  # the status line goes with its paragraph
 
 
 def _new_paragraph(entry: ParagraphProposals, template: etree._Element | None, context: _Context) -> etree._Element:

@@ -47,9 +47,11 @@ def our_revisions(path: Path) -> list[tuple[str, str]]:
     deleted) paragraph's mark and its text as one change, so marks are not counted apart."""
     body = document_xml(path.read_bytes()).find(qn("w:body"))
     result = []
-    for element in body.iter(qn("w:ins"), qn("w:del")):
+    # LibreOffice shows the two halves of a move as a deletion and an insertion.
+    for element in body.iter(qn("w:ins"), qn("w:del"), qn("w:moveTo"), qn("w:moveFrom")):
         if element.getparent().tag != qn("w:rPr"):
-            result.append(("insertion" if element.tag == qn("w:ins") else "deletion", element.get(qn("w:author"))))
+            inserted = element.tag in (qn("w:ins"), qn("w:moveTo"))
+            result.append(("insertion" if inserted else "deletion", element.get(qn("w:author"))))
     return result
 
 

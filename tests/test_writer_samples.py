@@ -116,7 +116,11 @@ def test_the_compilation_reads_back_as_the_same_changes_as_the_tracked_rendering
     def changes(draft):
         return [change for p in draft.body() for change in merged_changes(p)]
 
-    assert changes(compiled) == changes(tracked)
+    # A move is a tracked move in one and a note "(move after OP12: Mexico)" in the other
+    # (tests/test_writer_moves.py): compare the text changes.
+    moved = {(kind, revision.author, revision.text) for p in tracked.body() for revision in p.revisions
+             if revision.type in ("move_from", "move_to") for kind in ("insert", "delete")}
+    assert changes(compiled) == [c for c in changes(tracked) if c not in moved]
 
 
 @pytest.mark.libreoffice
