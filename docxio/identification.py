@@ -69,12 +69,45 @@ def assign_identifiers(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
     """
     result = list(paragraphs)
     body = [i for i, p in enumerate(paragraphs) if p.story == "body"]
-    for i, (paragraph_id, source, label) in enumerate(body_identifiers([paragraphs[i] for i in body])):
+    body_paragraphs = [paragraphs[i] for i in body]
+    identified = keep_moved_identifiers(body_identifiers(body_paragraphs), [move_facts(p) for p in body_paragraphs])
+    for i, (paragraph_id, source, label) in enumerate(identified):
         result[body[i]] = with_identifier(paragraphs[body[i]], paragraph_id, source, label)
     others = [i for i, p in enumerate(paragraphs) if p.story != "body"]
     for i, paragraph_id in zip(others, story_identifiers([paragraphs[i] for i in others]), strict=True):
         result[i] = with_identifier(paragraphs[i], paragraph_id, "structural", "")
     return result
+
+
+def move_facts(paragraph: Paragraph) -> tuple[set[str], str | None]:
+    """The move names a paragraph's text is moved away under, and the one move its whole text is
+    the destination of (None if any): what ``keep_moved_identifiers`` needs."""
+    away = {s.deleted.move_name for s in paragraph.spans
+            if s.deleted is not None and s.deleted.type == "move_from" and s.deleted.move_name}
+    texts = [s for s in paragraph.spans if s.text.strip()]
+    names = {s.inserted.move_name for s in texts if s.inserted is not None and s.inserted.type == "move_to"}
+    whole = (len(names) == 1 and not paragraph.original.strip()
+             and all(s.inserted is not None and s.inserted.type == "move_to" for s in texts))
+    return away, next(iter(names)) if whole else None
+
+
+def keep_moved_identifiers(
+    identified: Sequence[tuple[str, str, str]], moves: Sequence[tuple[set[str], str | None]]
+) -> list[tuple[str, str, str]]:
+    """A paragraph that exists only as the destination of a tracked move keeps the identifier of
+    the paragraph it was moved from (id_source "moved"): a paragraph's identifier is the one it has
+    in the base, wherever a delegation proposes to put it. ``moves`` gives, per paragraph, the move
+    names it is moved away under and the move it is wholly the destination of."""
+    origins: dict[str, int] = {}
+    for i, (away, _) in enumerate(moves):
+        for name in away:
+            origins.setdefault(name, i)
+    found = list(identified)
+    for i, (_, destination) in enumerate(moves):
+        origin = origins.get(destination) if destination is not None else None
+        if origin is not None:
+            found[i] = (identified[origin][0], "moved", identified[origin][2])
+    return found
 
 
 def story_identifiers(paragraphs: Sequence[Any]) -> list[str]:

@@ -94,7 +94,9 @@ class Paragraph:
 
     ``id`` is the canonical paragraph identifier ("PP3 bis", "OP4", "OP3 (a)") or a structural one
     ("title", "chapeau", "P7") when the paragraph has none; ``id_source`` says where it came from:
-    "typed" (a label typed at the start), "numbering" (list numbering), "structural".
+    "typed" (a label typed at the start), "numbering" (list numbering), "structural", "new" (a
+    paragraph only in the current view) or "moved" (the destination of a tracked move: it keeps
+    the identifier of the paragraph moved).
     ``label`` is the identifier text as it appears at the start of the paragraph ("PP3 bis.") —
     empty for numbered or unlabelled paragraphs. ``list_label`` is the list number Word shows,
     evaluated on the original view. ``mark_inserted`` / ``mark_deleted`` are the paragraph-mark

@@ -87,7 +87,8 @@ def _read(package: Package) -> Draft:
         raw.list_label = label
     # Identified from the raw paragraphs, so each model paragraph is built once, identifier
     # included (copying every paragraph to set its identifier cost as much as identifying it).
-    identified = identification.body_identifiers(body)
+    identified = identification.keep_moved_identifiers(
+        identification.body_identifiers(body), [_move_facts(raw) for raw in body])
     paragraphs = [freeze(raw, found) for raw, found in zip(body, identified, strict=True)]
     paragraphs += [freeze(raw, (found, "structural", ""))
                    for raw, found in zip(others, identification.story_identifiers(others), strict=True)]
@@ -149,13 +150,27 @@ def _list_labels(package: Package, raws: list[RawParagraph]) -> list[ListLabel |
     return numbering.list_labels(found, refs)
 
 
+def _move_facts(p: RawParagraph) -> tuple[set[str], str | None]:
+    """The move names a raw paragraph's text is moved away under, and the one move its whole text
+    is the destination of (None if any) — see ``identification.keep_moved_identifiers``."""
+    away = {piece[2].move_name for piece in p.pieces
+            if piece[2] is not None and piece[2].type == "move_from" and piece[2].move_name}
+    texts = [piece for piece in p.pieces if piece[0].strip()]
+    names = {piece[1].move_name for piece in texts if piece[1] is not None and piece[1].type == "move_to"}
+    whole = (len(names) == 1 and not p.original.strip()
+             and all(piece[1] is not None and piece[1].type == "move_to" for piece in texts))
+    return away, next(iter(names)) if whole else None
+
+
 def _original_owners(paragraphs: list[RawParagraph]) -> list[bool]:
     """Which physical paragraph carries each ORIGINAL paragraph's list number.
 
     Physical paragraphs whose mark was inserted are joined with the next one in the original view;
     in each joined group the number goes to the first paragraph with original text (a new
     paragraph typed after OP9 leaves OP9's text in the first, all-inserted text in the second),
-    or to the group's first paragraph when none has any.
+    or to the group's first paragraph when none has any. A last group that is all inserted (no
+    original text, its closing mark inserted too: a paragraph added or moved to the end of the
+    draft) is not in the original view at all and gets no number.
     """
     owners = [False] * len(paragraphs)
     group: list[int] = []
@@ -164,8 +179,11 @@ def _original_owners(paragraphs: list[RawParagraph]) -> list[bool]:
         joined = p.mark_inserted is not None and i + 1 < len(paragraphs) and not p.in_table
         if joined:
             continue
-        owner = next((j for j in group if paragraphs[j].original.strip()), group[0])
-        owners[owner] = True
+        owner = next((j for j in group if paragraphs[j].original.strip()), None)
+        if owner is None and p.mark_inserted is None:
+            owner = group[0]  # an empty paragraph of the original: it still takes its number
+        if owner is not None:
+            owners[owner] = True
         group = []
     return owners
 

@@ -197,3 +197,11 @@ def test_libreoffice_shows_a_move_and_its_saved_copy_accepts_to_the_new_order(sa
         rejected = [p.original for p in saved.body() if p.original]
         assert index_of(accepted, first) < index_of(accepted, second), path
         assert index_of(rejected, second) < index_of(rejected, first), path
+
+
+def test_the_moved_paragraph_keeps_its_identifier_at_its_new_place_and_renumbers_nothing(sample_tracked):
+    # Read back (by the Chair's next round, or `concord inspect`), OP11 moved after OP12 is still
+    # OP11 at both places; the end of the list gains no "OP13".
+    body = read_draft(sample_tracked, "tracked.docx").body()
+    ids = [(p.id, p.id_source) for p in body if p.id in ("OP10", "OP11", "OP12", "OP13")]
+    assert ids == [("OP10", "numbering"), ("OP11", "numbering"), ("OP12", "numbering"), ("OP11", "moved")]
