@@ -41,6 +41,15 @@ def normalise_name(name: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
+def short_name(name: str) -> str:
+    """The name a compilation text credits a delegation by: the official name without its
+    parenthesised qualifier, as secretariats write it — "Iran (Islamic Republic of)" -> "Iran",
+    "Venezuela (Bolivarian Republic of)" -> "Venezuela". A name that is only a qualifier, or has
+    none, is kept whole."""
+    short = re.sub(r"\s*\([^()]*\)\s*$", "", name).strip()
+    return short or name
+
+
 @dataclass(frozen=True)
 class Delegation:
     """A delegation (a State, a group such as the EU, or the Chair) with its Word author aliases and
@@ -63,7 +72,8 @@ class Registry:
         self._by_name: dict[str, str] = {}
         self._by_email: dict[str, str] = {}
         for delegation in self.delegations:
-            for alias in (delegation.name, *delegation.aliases):
+            # The short name is an alias too: our compilation texts credit "(Iran)".
+            for alias in (delegation.name, *delegation.aliases, short_name(delegation.name)):
                 key = normalise_name(alias)
                 if key:
                     self._by_name.setdefault(key, delegation.name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from docxio.delegations import short_name
 from docxio.proposals import DEFAULT_STANCES, ParagraphProposals, Proposal, Stance
 
 #: Piece roles. "context" is base text repeated inside an alternative, "struck" base text repeated
@@ -83,8 +84,9 @@ UNATTRIBUTED = "unattributed"
 
 
 def names(delegations: list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    """The delegations to credit, or ("unattributed",) when there are none."""
-    return tuple(delegations) or (UNATTRIBUTED,)
+    """The delegations to credit, by the short names compilation texts use ("Iran", not "Iran
+    (Islamic Republic of)"), or ("unattributed",) when there are none."""
+    return tuple(short_name(d) for d in delegations) or (UNATTRIBUTED,)
 
 
 def attribution_text(delegations: list[str] | tuple[str, ...]) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from docxio.delegations import RegistryError, load_registry, parse_registry
+from docxio.delegations import Delegation, Registry, RegistryError, load_registry, parse_registry, short_name
 
 CSV = """delegation,aliases,emails
 Egypt,Ahmed Hassan;Delegation of Egypt;EGY,egypt.mission@un.example;@mfa.gov.eg
@@ -79,3 +79,16 @@ def test_not_utf8_is_explained(tmp_path):
 def test_unreadable_file_names_it(tmp_path):
     with pytest.raises(RegistryError, match="absent.csv: cannot read"):
         load_registry(tmp_path / "absent.csv")
+
+
+def test_compilation_texts_credit_short_names_and_the_registry_reads_them_back():
+    # "(Iran)" in a compilation text, as secretariats write it, is Iran (Islamic Republic of);
+    # a short name that is another delegation's exact name stays that delegation's.
+    registry = Registry([Delegation("Iran (Islamic Republic of)"), Delegation("Venezuela (Bolivarian Republic of)"),
+                         Delegation("Congo"), Delegation("Congo (Democratic Republic of the)", ("DRC",))])
+    assert short_name("Iran (Islamic Republic of)") == "Iran"
+    assert short_name("European Union") == "European Union"
+    assert registry.delegation_for_author("Iran") == ["Iran (Islamic Republic of)"]
+    assert registry.delegation_for_author("Iran, Venezuela") == [
+        "Iran (Islamic Republic of)", "Venezuela (Bolivarian Republic of)"]
+    assert registry.delegation_for_author("Congo") == ["Congo"]
