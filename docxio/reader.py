@@ -153,6 +153,11 @@ def _list_labels(package: Package, raws: list[RawParagraph]) -> list[ListLabel |
 def _move_facts(p: RawParagraph) -> tuple[set[str], str | None]:
     """The move names a raw paragraph's text is moved away under, and the one move its whole text
     is the destination of (None if any) — see ``identification.keep_moved_identifiers``."""
+    pieces = p.pieces
+    if len(pieces) == 1 and pieces[0][1] is None and pieces[0][2] is None:
+        # One stretch of text neither inserted nor deleted (most paragraphs of every submission):
+        # nothing moved away or here, so skip building the sets below.
+        return set(), None
     away = {piece[2].move_name for piece in p.pieces
             if piece[2] is not None and piece[2].type == "move_from" and piece[2].move_name}
     texts = [piece for piece in p.pieces if piece[0].strip()]

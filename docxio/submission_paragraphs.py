@@ -14,7 +14,7 @@ from docxio.compilation import proposed_in_compilation
 from docxio.earlier_rounds import KnownChanges
 from docxio.model import Draft, Paragraph, Revision
 
-__all__ = ["Piece", "SubmissionParagraph", "submission_paragraphs"]
+__all__ = ["Piece", "SubmissionParagraph", "UnchangedParagraphs", "submission_paragraphs"]
 
 
 class Piece(NamedTuple):
@@ -97,13 +97,48 @@ def _pieces(paragraph: Paragraph, known: KnownChanges) -> list[Piece]:
     return pieces
 
 
-def submission_paragraphs(draft: Draft, known: KnownChanges) -> list[SubmissionParagraph]:
+class UnchangedParagraphs:
+    """The ``SubmissionParagraph`` of each plain paragraph met in a round, made once.
+
+    The reader shares one ``Paragraph`` object among all the drafts that have the same plain
+    paragraph (one stretch of text, no revision, no comment) at the same place
+    (``docxio.raw_paragraphs``): most paragraphs of most submissions. Its submission paragraph is
+    the same value for every submission read against the same earlier changes, so it is built
+    once. Kept by the round being read (``docxio.submission_reading.RoundContext``), not globally:
+    it lives as long as that round's drafts. Entries are keyed by the paragraph's identity and
+    hold the paragraph, so a key is never reused for another paragraph while the entry lives.
+    """
+
+    __slots__ = ("_found",)
+
+    def __init__(self) -> None:
+        self._found: dict[int, tuple[Paragraph, SubmissionParagraph]] = {}
+
+    def of(self, paragraph: Paragraph, known: KnownChanges) -> SubmissionParagraph:
+        """The submission paragraph of ``paragraph`` on its own (``known``: the round's earlier
+        changes, the same for every call on one instance)."""
+        found = self._found.get(id(paragraph))
+        if found is not None and found[0] is paragraph:
+            return found[1]
+        made = SubmissionParagraph([paragraph], _pieces(paragraph, known))
+        if made.plain and paragraph.mark_inserted is None:
+            # Only plain ones are shared between drafts; others are met once and not kept.
+            self._found[id(paragraph)] = (paragraph, made)
+        return made
+
+
+def submission_paragraphs(draft: Draft, known: KnownChanges,
+                          unchanged: UnchangedParagraphs | None = None) -> list[SubmissionParagraph]:
     """Body paragraphs as the delegate sees them; a paragraph whose mark is a new insertion (a
-    split) is joined with the next one unless either is a wholly new paragraph."""
+    split) is joined with the next one unless either is a wholly new paragraph. ``unchanged``,
+    given when many submissions are read against one round, shares the submission paragraphs of
+    paragraphs those submissions have in common (the result is the same either way; nothing in
+    it is changed after it is made, so sharing is safe)."""
     paras: list[SubmissionParagraph] = []
     pending: SubmissionParagraph | None = None
     for paragraph in draft.body():
-        current = SubmissionParagraph([paragraph], _pieces(paragraph, known))
+        current = (SubmissionParagraph([paragraph], _pieces(paragraph, known)) if unchanged is None
+                   else unchanged.of(paragraph, known))
         if pending is not None and not current.is_new:
             split = (current.after, pending.paragraphs[-1].mark_inserted)
             current = SubmissionParagraph([*pending.paragraphs, paragraph], [*pending.pieces, *current.pieces],

@@ -28,7 +28,7 @@ from docxio.earlier_rounds import KnownChanges, older_round
 from docxio.new_paragraphs import typed_identifier
 from docxio.proposals import Source, SubmissionSummary
 from docxio.stances import StanceReading, Vocabulary, read_stance
-from docxio.submission_paragraphs import SubmissionParagraph, submission_paragraphs
+from docxio.submission_paragraphs import SubmissionParagraph, UnchangedParagraphs, submission_paragraphs
 from docxio.submission_summary import nothing_found, older_round_warning, summary_warnings
 from docxio.tracked_changes import stance_from_change, tracked_proposals
 from docxio.untracked_edits import untracked_proposals
@@ -53,6 +53,11 @@ class RoundContext:
     registry: Registry
     vocabulary: Vocabulary
     stance_cache: dict[str, StanceReading] = field(default_factory=dict)
+    #: Work on the paragraphs submissions share with each other unchanged, done once per round:
+    #: their submission paragraphs, and (by the submission paragraph's identity, holding it so
+    #: the key is not reused) what alignment knows them by.
+    unchanged: UnchangedParagraphs = field(default_factory=UnchangedParagraphs)
+    unchanged_items: dict[int, tuple[SubmissionParagraph, AlignItem]] = field(default_factory=dict)
     #: Facts of the round every submission's reading uses, found once rather than per submission:
     #: how many base paragraphs have text, and the names of the earlier drafts known.
     usable: int = field(init=False)
@@ -86,7 +91,7 @@ class SubmissionReader:
             context.registry.delegation_for_email(submission.sender) if submission.sender else None
         )
         self.attributor = Attributor(context.registry, self.delegation)
-        self.paras = submission_paragraphs(submission.draft, context.known)
+        self.paras = submission_paragraphs(submission.draft, context.known, context.unchanged)
         self.contribution = Contribution()
         self.counts: Counter = Counter()
         self.warnings: list[str] = []
@@ -99,7 +104,7 @@ class SubmissionReader:
         """Match paragraphs with the base (wholly inserted ones are new or moved here, not
         aligned), then find anchors, moves and the older round the delegate may have worked on."""
         candidates = [k for k, para in enumerate(self.paras) if not para.is_new]
-        items = [AlignItem(aligned_id(self.paras[k].first), (self.paras[k].before,)) for k in candidates]
+        items = [self._align_item(self.paras[k]) for k in candidates]
         alignment = align(self.context.base_index, items)
         self.matched = {candidates[s]: b for s, b in alignment.matched.items()}
         self.untracked_new = {candidates[s] for s in alignment.new}
@@ -112,6 +117,19 @@ class SubmissionReader:
                 self.moved_to[candidates[s]] = self.anchor_of[candidates[s]]
         self.older = older_round([para.before for para in self.paras], self.matched, self.base_paras,
                                  self.context.earlier_names)
+
+    def _align_item(self, para: SubmissionParagraph) -> AlignItem:
+        """What alignment knows ``para`` by; made once per round for a plain paragraph that
+        submissions share (see ``RoundContext.unchanged``)."""
+        if not para.plain:
+            return AlignItem(aligned_id(para.first), (para.before,))
+        shared = self.context.unchanged_items
+        found = shared.get(id(para))
+        if found is not None and found[0] is para:
+            return found[1]
+        item = AlignItem(aligned_id(para.first), (para.before,))
+        shared[id(para)] = (para, item)
+        return item
 
     def _anchors(self) -> dict[int, int | None]:
         """For each submission paragraph, the base paragraph before it (None: at the start)."""
