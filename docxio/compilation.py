@@ -24,6 +24,14 @@ from docxio.identifiers import parse_label
 from docxio.model import Comment, Draft, Paragraph, Revision, Span
 from docxio.proposals import DEFAULT_STANCES
 
+#: The character style the writer gives the passage a stance note is on ("increase" in "Concerned
+#: about the increase (retain: Turkey)"): without it the reader can only guess the passage (the
+#: clause before the note), with it the note reads back on exactly that passage.
+STANCE_PASSAGE_STYLE = "ConcordStancePassage"
+#: The same for struck text in such a passage (a run has one character style: this one is based
+#: on the deletion style, so it looks and restyles like every other deletion).
+STANCE_PASSAGE_DELETION_STYLE = "ConcordStancePassageDeletion"
+
 #: Delegation names may hold one level of parentheses: "Venezuela (Bolivarian Republic of)".
 _NAMES = r"(?:[^():;]|\([^()]*\))+"
 #: "(Egypt, Singapore)" right after marked text: the delegations that proposed it.
@@ -64,6 +72,12 @@ class _Reading:
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     #: Where the passage of the next stance note can start at the earliest (after an earlier note).
     passage_start: int = 0
+    #: Where the base text in the stance passage style before the reading position starts (the
+    #: writer marks a note's passage so), or None when text outside it came since.
+    styled_from: int | None = None
+    #: Which of the marked pieces waiting for their attribution is the first in the stance
+    #: passage style (struck text a passage starts with), or None.
+    pending_passage: int | None = None
 
 
 #: Footnote references have no text; while a paragraph is read each stands as one character
@@ -71,11 +85,13 @@ class _Reading:
 _FOOTNOTE_BASE = 0xF0000
 
 
-def _tokens(paragraph: Paragraph) -> tuple[list[tuple[str, str]], dict[str, str]]:
+def _tokens(paragraph: Paragraph) -> tuple[list[tuple[str, str]], dict[str, str], set[int]]:
     """The paragraph's current text as (text, mark) runs — "U" underlined, "S" struck, "P"
-    plain — and the footnote id each footnote-reference character stands for."""
+    plain — the footnote id each footnote-reference character stands for, and the indexes of the
+    plain and struck runs in a stance passage style (kept apart from other text)."""
     tokens: list[tuple[str, str]] = []
     footnotes: dict[str, str] = {}
+    styled: set[int] = set()
     for span in paragraph.spans:
         if span.deleted is not None:
             continue
@@ -87,11 +103,15 @@ def _tokens(paragraph: Paragraph) -> tuple[list[tuple[str, str]], dict[str, str]
         if not text:
             continue
         mark = "S" if span.strike else "U" if span.underline else "P"
-        if tokens and tokens[-1][1] == mark:
+        passage = span.style == (STANCE_PASSAGE_STYLE if mark == "P" else
+                                 STANCE_PASSAGE_DELETION_STYLE if mark == "S" else "")
+        if tokens and tokens[-1][1] == mark and ((len(tokens) - 1) in styled) == passage:
             tokens[-1] = (tokens[-1][0] + text, mark)
         else:
+            if passage:
+                styled.add(len(tokens))
             tokens.append((text, mark))
-    return tokens, footnotes
+    return tokens, footnotes, styled
 
 
 def _pieces(text: str, footnotes: dict[str, str], **state) -> list[Span]:
@@ -127,33 +147,51 @@ def _split_names(text: str) -> str:
     return ", ".join(dict.fromkeys(CHAIR if normalise_name(name) in _CHAIR_FORMS else name for name in names))
 
 
-def _read_paragraph(tokens: list[tuple[str, str]]) -> _Reading:
-    """Parse one paragraph's tokens into base text, proposals and notes."""
+def _read_paragraph(tokens: list[tuple[str, str]], styled: frozenset[int] | set[int] = frozenset()) -> _Reading:
+    """Parse one paragraph's tokens into base text, proposals and notes (``styled``: the
+    indexes of tokens in a stance passage style)."""
     reading = _Reading()
     pending: list[tuple[str, str]] = []
     index = 0
     while index < len(tokens):
         text, mark = tokens[index]
         if mark != "P":
+            if index in styled and reading.pending_passage is None:
+                reading.pending_passage = len(pending)
             pending.append((text, mark))
             index += 1
             continue
         if pending:
-            text, closed = _close_pending(reading, pending, text)
+            # A stance passage starting right after the attribution is a token of its own: the
+            # space the writer put after the attribution is told by the passage's first letter.
+            following = tokens[index + 1][0] if index + 1 in styled else ""
+            text, closed = _close_pending(reading, pending, text, following)
             pending = []
             if closed:
                 index, text = _read_alternatives(reading, tokens, index, text)
-        _read_plain(reading, text, last=index == len(tokens) - 1)
+        if index in styled and reading.styled_from is None:
+            reading.styled_from = len(reading.base)
+        _read_plain(reading, text, last=index == len(tokens) - 1, passage=index in styled)
         index += 1
-    for text, _ in pending:  # marked text with no attribution is base text
-        reading.base += text
+    _pending_as_base(reading, pending)  # marked text with no attribution is base text
     return reading
 
 
-def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str) -> tuple[str, bool]:
+def _pending_as_base(reading: _Reading, pending: list[tuple[str, str]]) -> None:
+    """Marked text with no attribution after it: base text."""
+    for position, (piece, _) in enumerate(pending):
+        if position == reading.pending_passage and reading.styled_from is None:
+            reading.styled_from = len(reading.base)
+        reading.base += piece
+    reading.pending_passage = None
+
+
+def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str,
+                   following: str = "") -> tuple[str, bool]:
     """Marked text then ``text``: a proposal when an attribution follows (possibly after the
     passage's trailing context, when alternatives follow); else base text. Returns what of
-    ``text`` is left to read and whether a proposal was read."""
+    ``text`` is left to read and whether a proposal was read. ``following`` is the text of a
+    stance passage right after ``text``, if any."""
     found = _ATTRIBUTION.match(text)
     if found is not None and _NOTE_BY.match(text):
         found = None  # "(reservation by Iran)" after marked text is a stance, not its authors
@@ -164,20 +202,20 @@ def _close_pending(reading: _Reading, pending: list[tuple[str, str]], text: str)
         anchor = _passage_before(reading)
         reading.notes.extend((anchor, stance, names) for stance, names in parts)
         reading.passage_start = len(reading.base)
-        return _unpad("".join(p for p, _ in pending), text[end:]), True
+        reading.styled_from = None
+        return _unpad("".join(p for p, _ in pending), text[end:], following), True
     context = ""
     if found is None:
         grouped = re.match(rf"([^()/]*?)(\s*\(({_NAMES})\))" + _SEPARATOR.pattern, text)
         if grouped is None:
-            for piece, _ in pending:
-                reading.base += piece
+            _pending_as_base(reading, pending)
             return text, False
         context = grouped.group(1)
         found = _ATTRIBUTION.match(text, len(context))
     _add_proposal(reading, pending, found.group(1))
     reading.base += context
     shown = context or "".join(p for p, _ in pending)
-    return _unpad(shown, text[found.end():]), True
+    return _unpad(shown, text[found.end():], following), True
 
 
 def _attributed_notes(text: str) -> tuple[int, str, list[tuple[str, str]]] | None:
@@ -204,9 +242,11 @@ def _attributed_notes(text: str) -> tuple[int, str, list[tuple[str, str]]] | Non
     return found.end(), ", ".join(authors), [(stance, _split_names(",".join(names))) for stance, names in parts]
 
 
-def _unpad(shown: str, rest: str) -> str:
-    """Drop the space the writer adds after an attribution when the proposal ends with one."""
-    if shown[-1:].isspace() and rest.startswith(" ") and rest[1:2] and not rest[1:2].isspace():
+def _unpad(shown: str, rest: str, following: str = "") -> str:
+    """Drop the space the writer adds after an attribution when the proposal ends with one
+    (``following``: the text after ``rest``, when it is a token of its own)."""
+    after = rest[1:2] or following[:1]
+    if shown[-1:].isspace() and rest.startswith(" ") and after and not after.isspace():
         return rest[1:]
     return rest
 
@@ -216,6 +256,10 @@ def _add_proposal(reading: _Reading, pending: list[tuple[str, str]], names: str)
     at = len(reading.base)
     deleted = "".join(t for t, m in pending if m == "S")
     inserted = "".join(t for t, m in pending if m == "U")
+    if reading.pending_passage is not None and reading.styled_from is None:
+        # The passage starts with this proposal's struck text (maybe after some of it).
+        reading.styled_from = at + sum(len(t) for t, m in pending[:reading.pending_passage] if m == "S")
+    reading.pending_passage = None
     reading.proposals.append(_Proposal(at, deleted, inserted, _split_names(names)))
     reading.base += deleted
 
@@ -271,19 +315,29 @@ def _read_alternatives(reading: _Reading, tokens: list[tuple[str, str]], index: 
     return index, text
 
 
-def _read_plain(reading: _Reading, text: str, last: bool) -> None:
+def _read_plain(reading: _Reading, text: str, last: bool, passage: bool = False) -> None:
     """Plain text: base text, with stance notes taken out. A note is on the passage before it:
-    the last clause (``_passage_before``); a note ending the paragraph is on the whole paragraph."""
+    the passage marked in the stance passage style, else the last clause (``_passage_before``);
+    an unmarked note ending the paragraph is on the whole paragraph. ``passage``: the text is in
+    the stance passage style."""
     position = 0
     for found in _stance_notes(text):
-        reading.base += text[position:found.start]
+        _add_base(reading, text[position:found.start], passage)
         at_end = last and not text[found.end:].strip()
-        anchor = "" if at_end else _passage_before(reading)
+        anchor = "" if at_end and reading.styled_from is None else _passage_before(reading)
         for stance, names in found.parts:
             reading.notes.append((anchor, stance, names))
         reading.passage_start = len(reading.base)
+        reading.styled_from = None
         position = found.end
-    reading.base += text[position:]
+    _add_base(reading, text[position:], passage)
+
+
+def _add_base(reading: _Reading, text: str, passage: bool) -> None:
+    """Base text read from plain text: unmarked words end the marked passage before them."""
+    if not passage and text.strip():
+        reading.styled_from = None
+    reading.base += text
 
 
 @dataclass(frozen=True)
@@ -314,7 +368,10 @@ def _passage_before(reading: _Reading) -> str:
     """The passage a stance note is on, when the document does not mark it: the last clause of
     base text before the note — back to the previous "," ";" or ":", an earlier note, or the
     paragraph's identifier. "service providers, virtual asset service providers (retain: Turkey)"
-    is on "virtual asset service providers", not on "providers"."""
+    is on "virtual asset service providers", not on "providers". The passage the writer marked
+    in the stance passage style, when there is one, is the passage exactly."""
+    if reading.styled_from is not None:
+        return "".join(c for c in reading.base[reading.styled_from:] if ord(c) < _FOOTNOTE_BASE)
     start = reading.passage_start
     label = parse_label(reading.base)
     if label is not None:
@@ -382,12 +439,12 @@ def compilation_to_tracked(draft: Draft) -> Draft:
         text = paragraph.current
         if status_line(text) is not None:
             continue
-        tokens, footnotes = _tokens(paragraph)
+        tokens, footnotes, styled = _tokens(paragraph)
         if _DRAFT_LINE.match(text) and all(m == "P" for _, m in tokens):
             for stance, names in re.findall(rf"\(([^():]+):({_NAMES})\)", text):
                 comments.append(Comment(next(comment_ids), _split_names(names), "", None, stance.strip()))
             continue
-        reading = _read_paragraph(tokens)
+        reading = _read_paragraph(tokens, styled)
         if not reading.proposals and not reading.notes:
             paragraphs.append(paragraph)
             continue

@@ -64,7 +64,8 @@ class Span:
     inserted by A and deleted by B has both. ``underline`` / ``strike`` / ``bold`` are the
     visible run formatting (compilation texts mark proposals that way). ``footnote`` is the id of a
     footnote whose reference sits here (text is then the footnote mark, empty).
-    ``comment_ids`` are the comments whose range covers this span.
+    ``comment_ids`` are the comments whose range covers this span. ``style`` is the character
+    style id of its run (a compilation text marks the passage a stance note is on with one).
     """
 
     text: str
@@ -75,6 +76,8 @@ class Span:
     bold: bool = False
     footnote: str | None = None
     comment_ids: tuple[str, ...] = ()
+    #: The run's character style id (w:rStyle), e.g. "ConcordStancePassage"; None when unstyled.
+    style: str | None = None
 
 
 @dataclass(frozen=True)

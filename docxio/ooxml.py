@@ -227,6 +227,7 @@ W_U = qn("w:u")
 W_STRIKE = qn("w:strike")
 W_DSTRIKE = qn("w:dstrike")
 W_B = qn("w:b")
+W_RSTYLE = qn("w:rStyle")
 
 # Lists (numbering.xml) and styles (styles.xml): elements, and attributes of the same name.
 W_ILVL = qn("w:ilvl")

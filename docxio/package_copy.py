@@ -13,6 +13,7 @@ import zipfile
 
 from lxml import etree
 
+from docxio.compilation import STANCE_PASSAGE_DELETION_STYLE, STANCE_PASSAGE_STYLE
 from docxio.ooxml import COMMENTS_RELATIONSHIP, CONTENT_TYPES_NS as CT_NS, NS, RELATIONSHIPS_NS as REL_NS, qn
 from docxio.package import Package
 from docxio.schema_order import insert_in_order, make_element as _w
@@ -22,7 +23,13 @@ CONCORD_STYLES = (
     ("ConcordInsertion", "Concord Insertion", (("w:u", {"val": "single"}),)),
     ("ConcordDeletion", "Concord Deletion", (("w:strike", {}),)),
     ("ConcordAttribution", "Concord Attribution", ()),
+    # Looks like the text around it (a secretariat may restyle it): it only tells a reader of
+    # the compilation where the passage a stance note is on starts.
+    (STANCE_PASSAGE_STYLE, "Concord Stance Passage", ()),
+    (STANCE_PASSAGE_DELETION_STYLE, "Concord Stance Passage Deletion", (("w:strike", {}),)),
 )
+#: Styles based on another (restyling "Concord Deletion" restyles struck text in passages too).
+_BASED_ON = {STANCE_PASSAGE_DELETION_STYLE: "ConcordDeletion"}
 
 COMMENTS_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
 
@@ -77,6 +84,8 @@ def add_concord_styles(styles: etree._Element) -> None:
             continue
         style = _w("w:style", type="character", customStyle="1", styleId=style_id)
         style.append(_w("w:name", val=name))
+        if style_id in _BASED_ON:
+            style.append(_w("w:basedOn", val=_BASED_ON[style_id]))
         style.append(_w("w:uiPriority", val="99"))
         style.append(_w("w:qFormat"))
         run_properties = etree.SubElement(style, qn("w:rPr"))

@@ -69,13 +69,16 @@ class Note:
 class ParagraphPlan:
     """The layout of one paragraph: ``deletions`` sorted and disjoint, ``pieces`` as (offset,
     piece) in emission order, ``notes`` referenced by comment pieces, and ``mark_deleted`` the
-    delegations deleting the whole paragraph (its mark included), or () when none does."""
+    delegations deleting the whole paragraph (its mark included), or () when none does.
+    ``passages`` are the [start, end) of base text a compilation's stance notes are on (each
+    note follows its passage), so the writer can mark where a passage starts."""
 
     deletions: tuple[Deletion, ...]
     pieces: tuple[tuple[int, Piece], ...]
     notes: tuple[Note, ...] = ()
     mark_deleted: tuple[str, ...] = ()
     mark_date: str | None = None
+    passages: tuple[tuple[int, int], ...] = ()
 
 
 #: Who a proposal or stance is credited to when the consolidation could not tell (an edit made
@@ -275,9 +278,25 @@ def plan_paragraph(
             mark_date = _latest([date_of(p) for p in whole])
 
     entries.sort(key=lambda e: (e[0], e[1], e[2]))
+    passages = stance_passages(paragraph) if mode == "compilation" else ()
     return ParagraphPlan(
-        deletions, tuple((min(o, length), p) for o, _, _, p in entries), tuple(notes), mark_deleted, mark_date
+        deletions, tuple((min(o, length), p) for o, _, _, p in entries), tuple(notes), mark_deleted, mark_date,
+        passages,
     )
+
+
+def stance_passages(paragraph: ParagraphProposals) -> tuple[tuple[int, int], ...]:
+    """The [start, end) of base text each stance note of the paragraph is on, sorted — not the
+    whole paragraph (its note ends it), and not passages overlapping another: marked, two such
+    passages would read back as one, so those notes are left to the reader's clause rule."""
+    text = paragraph.base_text
+    found = {(at, at + len(s.anchor)) for s in paragraph.stances
+             if s.anchor and (at := text.find(s.anchor)) >= 0}
+    found.discard((0, len(text)))
+    return tuple(sorted(
+        (start, end) for start, end in found
+        if not any(other != (start, end) and other[0] < end and start < other[1] for other in found)
+    ))
 
 
 def _describe(text: str, proposal: Proposal) -> str:

@@ -149,7 +149,7 @@ def _can_fill_directly(cls: type, names: tuple[str, ...]) -> bool:
 # lxml's whole parse in ``make bench`` (thousands per draft, 193 drafts per merge). Storing the
 # fields in the new instance's dict gives the very same object (equality, hashing and repr are
 # unchanged, and the dict keeps sharing its keys with the other instances) several times faster.
-_SPAN_FIELDS = ("text", "inserted", "deleted", "underline", "strike", "bold", "footnote", "comment_ids")
+_SPAN_FIELDS = ("text", "inserted", "deleted", "underline", "strike", "bold", "footnote", "comment_ids", "style")
 _REVISION_FIELDS = ("type", "author", "date", "id", "text", "move_name")
 _PARAGRAPH_FIELDS = (
     "index", "story", "spans", "id", "id_source", "label", "list_label", "style", "mark_inserted",
@@ -205,7 +205,7 @@ def _spans(raw: RawParagraph) -> tuple[Span, ...]:
     if not _FILL_DIRECTLY:
         return tuple(
             Span(text, ins.freeze() if ins is not None else None, dele.freeze() if dele is not None else None,
-                 fmt[0], fmt[1], fmt[2], note, comments)
+                 fmt[0], fmt[1], fmt[2], note, comments, fmt[3])
             for text, ins, dele, fmt, note, comments in raw.pieces
         )
     spans = []
@@ -215,7 +215,7 @@ def _spans(raw: RawParagraph) -> tuple[Span, ...]:
         d["text"] = text
         d["inserted"] = ins.freeze() if ins is not None else None
         d["deleted"] = dele.freeze() if dele is not None else None
-        d["underline"], d["strike"], d["bold"] = fmt
+        d["underline"], d["strike"], d["bold"], d["style"] = fmt
         d["footnote"] = note
         d["comment_ids"] = comments
         spans.append(span)

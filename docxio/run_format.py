@@ -1,28 +1,30 @@
-"""Run formatting that matters for compilation texts: underline, strike-through and bold.
+"""Run formatting that matters for compilation texts: underline, strike-through, bold and style.
 
 A compilation text shows proposals by typography (underlined insertions, struck deletions), so
-the reader keeps these three facts of every run, and the run property changes (w:rPrChange) that
-are formatting revisions. Everything else in a run's properties (fonts, sizes, languages) is
+the reader keeps these three facts of every run, its character style (the writer marks the
+passage a stance note is on with one), and the run property changes (w:rPrChange) that are
+formatting revisions. Everything else in a run's properties (fonts, sizes, languages) is
 ignored. Characters a run shows through an element rather than text (w:sym) are decoded here too.
 """
 from __future__ import annotations
 
 from lxml import etree
 
-from docxio.ooxml import W_B, W_DSTRIKE, W_RPR, W_RPR_CHANGE, W_STRIKE, W_U, is_on, is_underlined
+from docxio.ooxml import W_B, W_DSTRIKE, W_RPR, W_RPR_CHANGE, W_RSTYLE, W_STRIKE, W_U, W_VAL, is_on, is_underlined
 
 __all__ = ["PLAIN", "Format", "RunFormats", "run_formats", "symbol_character"]
 
-#: (underline, strike, bold) of a run.
-Format = tuple[bool, bool, bool]
-PLAIN: Format = (False, False, False)
+#: (underline, strike, bold, character style id) of a run.
+Format = tuple[bool, bool, bool, "str | None"]
+PLAIN: Format = (False, False, False, None)
 
 #: Each w:rPr that says anything read here: its format and its w:rPrChange elements.
 RunFormats = dict[etree._Element, tuple[Format, list[etree._Element]]]
 
 
 def run_formats(root: etree._Element) -> RunFormats:
-    """The format (underline, strike, bold) and w:rPrChange elements of every w:rPr that has any.
+    """The format (underline, strike, bold, style) and w:rPrChange elements of every w:rPr that
+    has any.
 
     Found in one C-level pass over the few elements that matter, so the walk looks a run's
     properties up instead of stepping through each of them (fonts, sizes, languages: most of a
@@ -30,13 +32,15 @@ def run_formats(root: etree._Element) -> RunFormats:
     w:rPr finds its entry.
     """
     found: RunFormats = {}
-    for prop in root.iter(W_U, W_STRIKE, W_DSTRIKE, W_B, W_RPR_CHANGE):
+    for prop in root.iter(W_U, W_STRIKE, W_DSTRIKE, W_B, W_RPR_CHANGE, W_RSTYLE):
         rpr = prop.getparent()
         if rpr is None or rpr.tag != W_RPR:
             continue
-        (underline, strike, bold), changes = found.get(rpr, (PLAIN, []))
+        (underline, strike, bold, style), changes = found.get(rpr, (PLAIN, []))
         tag = prop.tag
-        if tag == W_U:
+        if tag == W_RSTYLE:
+            style = prop.get(W_VAL) or None
+        elif tag == W_U:
             underline = is_underlined(prop)
         elif tag == W_B:
             bold = is_on(prop)
@@ -44,7 +48,7 @@ def run_formats(root: etree._Element) -> RunFormats:
             changes.append(prop)
         else:
             strike = strike or is_on(prop)
-        found[rpr] = ((underline, strike, bold), changes)
+        found[rpr] = ((underline, strike, bold, style), changes)
     return found
 
 

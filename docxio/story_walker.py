@@ -282,9 +282,10 @@ class StoryWalker:
             plain = _plain_text(p, self.run_formats)
             if plain is not None:
                 self.plain_hits += 1
-                texts, raw.style = plain
+                texts, raw.style, run_style = plain
                 if texts:
-                    raw.pieces.append([texts, None, None, PLAIN, None, ()])
+                    fmt = PLAIN if run_style is None else (False, False, False, run_style)
+                    raw.pieces.append([texts, None, None, fmt, None, ()])
                 return
             self.plain_misses += 1
         for comment_id in self.open_comments:
@@ -660,30 +661,45 @@ _PLAIN_MARKS = frozenset((ooxml.qn("w:bookmarkStart"), ooxml.qn("w:bookmarkEnd")
 #: In a plain paragraph's properties, the marks of a paragraph-mark or formatting revision.
 _MARK_REVISIONS = frozenset((W_INS, W_DEL, W_MOVE_TO, W_MOVE_FROM, W_RPR_CHANGE))
 _LAST_RENDERED_PAGE_BREAK = ooxml.qn("w:lastRenderedPageBreak")
+#: No text seen yet in ``_plain_text`` (None is a character style: none).
+_UNSET = object()
 
 
-def _plain_text(p: etree._Element, formats: RunFormats) -> tuple[list[str], str | None] | None:
-    """The text parts and style of a plain paragraph — runs of text in no revision, with no
-    format the reader keeps, no field, note, comment mark or anything else; None for any other.
+def _plain_text(p: etree._Element, formats: RunFormats) -> tuple[list[str], str | None, str | None] | None:
+    """The text parts, paragraph style and character style of a plain paragraph — runs of text
+    in no revision, with no format the reader keeps but one character style for all its text (a
+    stance passage of a compilation, a hyperlink), no field, note, comment mark or anything
+    else; None for any other.
 
     The walk would read such a paragraph into one piece of plain text; this loop finds the same
     text and style without a handler call per element, and gives up (None) at the first element
     that needs the walk. The caller checks that nothing is in force around the paragraph."""
     texts: list[str] = []
     style = None
+    run_style = _UNSET
     first = True
     for child in p:
         tag = child.tag
         if tag == W_R:
+            this_style = None
             for part in child:
                 kind = part.tag
                 if kind == W_T:
                     text = part.text
                     if text:
+                        if run_style != this_style:
+                            if run_style is not _UNSET:
+                                return None  # text in two character styles: the walk splits it
+                            run_style = this_style
                         texts.append(text)
                 elif kind == W_RPR:
-                    if part in formats:  # underline, strike, bold or a formatting revision
-                        return None
+                    found = formats.get(part)
+                    if found is not None:
+                        fmt, changes = found
+                        # Underline, strike, bold or a formatting revision: the walk reads them.
+                        if changes or fmt[0] or fmt[1] or fmt[2]:
+                            return None
+                        this_style = fmt[3]
                 elif kind != _LAST_RENDERED_PAGE_BREAK:
                     return None
         elif tag == W_PPR and first:
@@ -704,7 +720,7 @@ def _plain_text(p: etree._Element, formats: RunFormats) -> tuple[list[str], str 
         elif tag not in _PLAIN_MARKS:
             return None
         first = False
-    return texts, style
+    return texts, style, None if run_style is _UNSET else run_style
 
 
 def _text_boxes(el: etree._Element):

@@ -35,7 +35,7 @@ from lxml import etree
 
 from docxio import runs
 from docxio.acceptance import accept_all
-from docxio.compilation import draft_stance_line, status_line
+from docxio.compilation import STANCE_PASSAGE_DELETION_STYLE, STANCE_PASSAGE_STYLE, draft_stance_line, status_line
 from docxio.earlier_markup import SHOWN_MARK, show_earlier_changes
 from docxio.errors import DocxioError
 from docxio.footnote_look import FootnoteLook, base_footnote_look, renumber_in_document_order
@@ -523,9 +523,15 @@ def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str,
     ends = {d.end for d in plan.deletions}
     deletions = [Deletion(mapped(d.start, True), mapped(d.end), d.authors, d.date) for d in plan.deletions]
     pieces = [(mapped(o, o not in ends), p) for o, p in plan.pieces]
+    passages = [(mapped(start, True), mapped(end)) for start, end in plan.passages] if context.styled else []
     offsets = {o for o, _ in pieces} | {d.start for d in deletions} | {d.end for d in deletions}
+    offsets |= {o for passage in passages for o in passage}
     runs.split_at_all(paragraph, offsets, context.ids.next_revision)
     ranges = runs.child_ranges(paragraph)
+    # Before the deletions: a struck run inside a passage then takes the deletion's style.
+    for start, end in passages:
+        _mark_passage([child for child, first, last in ranges
+                       if first >= start and last <= end and not child.get(SHOWN_MARK)])
     comment_ids: dict[int, str] = {}
     # Pieces first: an insertion inside a deleted passage (an alternative) then sits between
     # the deleted runs, at its place, and the deletion is cut around it.
@@ -554,6 +560,17 @@ def _render_into(paragraph: etree._Element, plan: ParagraphPlan, base_text: str,
         mark = etree.Element(qn("w:del"))
         _revision_attributes(mark, context, ", ".join(plan.mark_deleted), plan.mark_date or context.now)
         insert_in_order(get_or_add(get_or_add(paragraph, "w:pPr"), "w:rPr"), mark)
+
+
+def _mark_passage(children: list[etree._Element]) -> None:
+    """Give the runs of a stance note's passage the stance passage style, so a reader of the
+    compilation knows where the passage starts. A run with a character style of its own keeps
+    it (Word allows one): the reader then falls back to the clause before the note."""
+    for child in children:
+        for run in ([child] if child.tag == qn("w:r") else list(child.iter(qn("w:r")))):
+            properties = get_or_add(run, "w:rPr")
+            if properties.find(qn("w:rStyle")) is None:
+                set_property(properties, "w:rStyle", val=STANCE_PASSAGE_STYLE)
 
 
 def _neighbour_run(ranges, offset: int) -> etree._Element | None:
@@ -710,7 +727,10 @@ def _strike(child: etree._Element, context: _Context) -> None:
     for run in ([child] if child.tag == qn("w:r") else list(child.iter(qn("w:r")))):
         properties = get_or_add(run, "w:rPr")
         if context.styled:
-            set_property(properties, "w:rStyle", val="ConcordDeletion")
+            # Struck text of a stance passage stays marked as in the passage.
+            own = properties.find(qn("w:rStyle"))
+            in_passage = own is not None and own.get(qn("w:val")) == STANCE_PASSAGE_STYLE
+            set_property(properties, "w:rStyle", val=STANCE_PASSAGE_DELETION_STYLE if in_passage else "ConcordDeletion")
         set_property(properties, "w:strike")
 
 

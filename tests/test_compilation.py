@@ -229,7 +229,8 @@ def test_a_compilation_we_wrote_reads_back_as_the_proposals_and_stances_written(
         "": [("delete", "United States", round_.OP2)],
     }
     assert {(c.author, c.text, c.anchor) for c in read.comments} == {
-        ("Turkey", "retain", "Concerned about the increase"), ("Egypt", "flexible", "Concerned about the increase"),
+        # The writer marks the passage ("increase") in the stance passage style: read back exactly.
+        ("Turkey", "retain", "increase"), ("Egypt", "flexible", "increase"),
         ("Iran", "reservation", ""),
         ("European Union, United States", "Reservation on the resolution", ""),
     }
