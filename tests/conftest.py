@@ -8,6 +8,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+#: The API tests' fixtures (app, client, rnd, round_files) for every module that asks for them.
+pytest_plugins = ["tests.api_fixtures"]
 SAMPLES = ROOT / "samples"
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from addin.delegation_view import ProvenanceRow, provenance_csv
-from tests.test_api import PASSWORD, Round, app, client, rnd  # noqa: F401 (fixtures)
-from tests.test_api_support import RoundFiles, round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import PASSWORD, Round
+from tests.test_api_support import RoundFiles
 from tests.lodoc import make_docx
 
 
@@ -143,7 +143,7 @@ def test_a_delegation_credited_only_in_a_joint_file_is_not_said_to_have_sent_not
     singapore = view(rnd, "Singapore", rnd.secretariat).get_json()
     assert singapore["credited_in"] == ["joint.docx"] and changes(singapore) == [("PP2", "insert", "and abuse", [])]
     assert view(rnd, "Mexico", rnd.secretariat).get_json()["status"] == "no submission yet"
-    _login(rnd.client)
+    sign_in(rnd.client)
     page = rnd.client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
     assert "Sent without naming a delegation: joint.docx." in page
     assert page.count("Credited by its author name in joint.docx.") == 2
@@ -208,7 +208,7 @@ def test_openapi_documents_the_delegation_view_and_the_provenance_table(client):
 
 # -- the round page ------------------------------------------------------------------------------
 
-def _login(client) -> None:
+def sign_in(client) -> None:
     page = client.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     assert client.post("/login", data={"username": "officer", "password": PASSWORD, "csrf_token": csrf}).status_code == 302
@@ -216,7 +216,7 @@ def _login(client) -> None:
 
 def test_the_round_page_lists_every_delegation_and_offers_the_provenance_table(rnd: Round):
     rnd.submit("egypt.docx", rnd.as_("Egypt"))
-    _login(rnd.client)
+    sign_in(rnd.client)
     before = rnd.client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
     assert 'id="delegations-card"' not in before and "provenance.csv" not in before
     rnd.merge()

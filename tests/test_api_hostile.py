@@ -14,8 +14,7 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from tests.conftest import require_program
-from tests.test_api import Round, app, client, rnd, texts  # noqa: F401 (fixtures)  # noqa: F401 (fixtures)
-from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import Round, texts
 from tests.test_package import (
     BILLION_LAUGHS, DOCM_MAIN, _macro_entries, make_zip, replaced, word_bytes, word_entries,
 )

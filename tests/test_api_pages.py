@@ -5,15 +5,14 @@ from __future__ import annotations
 import io
 import re
 
-from tests.test_api import PASSWORD, Round, _login, app, client, rnd  # noqa: F401 (fixtures)
-from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import PASSWORD, Round, sign_in
 
 
 def csrf_of(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
-def test_pages_need_a_login(client):
+def test_pages_need_asign_in(client):
     for path in ("/negotiations", "/negotiations/1", "/rounds/1"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -27,7 +26,7 @@ def test_a_login_never_redirects_to_another_site(client):
 
 
 def test_a_form_posted_without_the_csrf_token_changes_nothing(client):
-    _login(client)
+    sign_in(client)
     assert client.post("/negotiations", data={"title": "Forged"}).status_code == 403
     page = client.get("/negotiations").get_data(as_text=True)
     assert "Forged" not in page
@@ -37,7 +36,7 @@ def test_a_form_posted_without_the_csrf_token_changes_nothing(client):
 
 
 def test_importing_the_registry_on_the_page_shows_the_invitation_links_once(client, rnd: Round):
-    _login(client)
+    sign_in(client)
     page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
     shown = client.post(f"/negotiations/{rnd.nid}/delegations", data={
         "csrf_token": csrf_of(page), "file": (io.BytesIO(rnd.files.registry.read_bytes()), "delegations.csv")})
@@ -51,7 +50,7 @@ def test_importing_the_registry_on_the_page_shows_the_invitation_links_once(clie
 
 
 def test_a_bad_base_draft_on_the_page_says_why(client, rnd: Round):
-    _login(client)
+    sign_in(client)
     page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
     response = client.post(f"/negotiations/{rnd.nid}/rounds", follow_redirects=True, data={
         "csrf_token": csrf_of(page), "file": (io.BytesIO(b"%PDF-1.4"), "draft.pdf")})
@@ -62,7 +61,7 @@ def test_the_round_page_shows_submissions_proposals_conflicts_and_charts(client,
     for name, delegation in (("egypt.docx", "Egypt"), ("singapore.docx", "Singapore"), ("mexico.docx", "Mexico")):
         rnd.submit(name, rnd.as_(delegation))
     rnd.submit("mexico.docx", rnd.as_("Mexico"), data=b"%PDF-1.4 oops")
-    _login(client)
+    sign_in(client)
     before = client.get(f"/rounds/{rnd.rid}").get_data(as_text=True)
     assert "this is a PDF file" in before and 'id="paragraphs"' not in before
     rnd.merge()
@@ -82,7 +81,7 @@ def test_the_round_page_marks_replaced_versions_and_shows_what_needs_a_human(cli
     rnd.submit("egypt.docx", rnd.as_("Egypt"))
     rnd.submit("mexico.docx", rnd.as_("Mexico"))
     rnd.merge()
-    _login(client)
+    sign_in(client)
     html = re.sub(r"\s+", " ", client.get(f"/rounds/{rnd.rid}").get_data(as_text=True))
     rows = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", html)
     assert len([r for r in rows if "(replaced by 2)" in r]) == 1
@@ -100,7 +99,7 @@ def test_edits_made_without_track_changes_are_flagged_for_the_officer(client, rn
     assert reading["tracked"] is False
     assert any("without Track Changes" in w for w in reading["warnings"])
     rnd.merge()
-    _login(client)
+    sign_in(client)
     html = re.sub(r"\s+", " ", client.get(f"/rounds/{rnd.rid}").get_data(as_text=True))
     row = next(r for r in re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", html) if "pakistan.docx" in r)
     assert '<span class="warn">no</span>' in row and "without Track Changes" in row
@@ -114,5 +113,5 @@ def test_pages_forbid_framing_and_foreign_scripts(client):
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert "script-src 'self'" in headers["Content-Security-Policy"]
         assert headers["X-Frame-Options"] == "DENY"
-    _login(client)
+    sign_in(client)
     assert "frame-ancestors 'none'" in client.get("/negotiations").headers["Content-Security-Policy"]

@@ -7,8 +7,7 @@ import io
 import re
 import zipfile
 
-from tests.test_api import Round, app, client, rnd  # noqa: F401 (fixtures)
-from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import Round, secretariat_token
 
 ROUND_2_OLD = "greater misuse by criminals of digital platforms"
 ROUND_2_NEW = "greater misuse by organized criminal groups of digital platforms and social media"
@@ -57,7 +56,6 @@ def test_me_gives_the_secretariat_the_current_round_of_the_latest_negotiation(rn
 
 
 def test_me_without_any_round_has_null_round_fields(client):
-    from tests.test_api import secretariat_token
 
     headers = secretariat_token(client)
     me = client.get("/api/me", headers=headers).get_json()

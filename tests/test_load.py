@@ -12,8 +12,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.test_api_support import (  # noqa: F401 (round_files is a session fixture)
-    RoundFiles, Server, admin_token, multipart, request, round_files, setup_round, wait_for_job,
+from tests.test_api_support import (
+    RoundFiles, Server, admin_token, multipart, request, setup_round, wait_for_job,
 )
 
 DELEGATIONS = 50

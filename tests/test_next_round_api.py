@@ -12,8 +12,7 @@ import pytest
 from docxio.compilation import compilation_to_tracked
 from docxio.reader import read_draft
 from tests.lodoc import make_many
-from tests.test_api import Round, app, client, proposals_of, rnd  # noqa: F401 (fixtures)
-from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import Round, proposals_of
 from tests.test_compilation import changes
 
 pytestmark = pytest.mark.libreoffice

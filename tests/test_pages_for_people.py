@@ -8,8 +8,7 @@ to "e-mail the marked-up .docx to the secretariat" without saying to which addre
 """
 from __future__ import annotations
 
-from tests.test_api import Round, _login, app, client, rnd  # noqa: F401 (fixtures)
-from tests.test_api_support import round_files  # noqa: F401 (session fixture)
+from tests.api_fixtures import Round, sign_in
 
 TECHNICAL = "The requested URL was not found on the server"
 
@@ -23,7 +22,7 @@ def test_an_invalid_invitation_link_says_so_and_whom_to_ask(client):
 
 
 def test_a_round_or_negotiation_that_does_not_exist_says_so_with_a_way_back(client):
-    _login(client)
+    sign_in(client)
     for path, words in (("/rounds/999", "There is no round 999"), ("/negotiations/999", "There is no negotiation 999")):
         response = client.get(path)
         page = response.get_data(as_text=True)
@@ -55,7 +54,7 @@ def test_the_round_page_says_when_the_downloads_lack_what_came_after_the_merge(r
 
     import docx
 
-    _login(rnd.client)
+    sign_in(rnd.client)
     rnd.submit("egypt.docx", rnd.as_("Egypt"))
     assert rnd.merge()["state"] == "done"
     assert _notice(rnd) == ""

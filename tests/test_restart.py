@@ -9,8 +9,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from tests.test_api_support import (  # noqa: F401 (round_files is a session fixture)
-    RoundFiles, Server, admin_token, multipart, request, round_files, setup_round, wait_for_job,
+from tests.test_api_support import (
+    RoundFiles, Server, admin_token, multipart, request, setup_round, wait_for_job,
 )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_api_support import (ADMIN_PASSWORD, RoundFiles, Server, admin_token, multipart, request,
-                                    round_files, setup_round, wait_for_job)  # noqa: F401 (session fixture)
+                                    setup_round, wait_for_job)
 from tests.test_web_e2e import browser_page  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ import docx
 import pytest
 
 from tests.conftest import require_program
-from tests.test_api_support import ADMIN_PASSWORD, RoundFiles, Server, round_files  # noqa: F401
+from tests.test_api_support import ADMIN_PASSWORD, RoundFiles, Server
 
 pytestmark = pytest.mark.browser
 
