@@ -64,10 +64,10 @@ def test_point_comment_has_no_anchor_text_and_sits_in_its_paragraph():
 
 def test_replies_and_resolved_state_are_keyed_by_the_last_paragraph_of_each_comment():
     draft = read_thread(extended(
-        f'<w15:commentEx w15:paraId="0A000002" w15:done="1"/>',
+        '<w15:commentEx w15:paraId="0A000002" w15:done="1"/>',
         # The reply names the LAST paragraph of comment 0 as its parent.
-        f'<w15:commentEx w15:paraId="0B000001" w15:paraIdParent="0A000002" w15:done="0"/>',
-        f'<w15:commentEx w15:paraId="0C000001" w15:done="0"/>',
+        '<w15:commentEx w15:paraId="0B000001" w15:paraIdParent="0A000002" w15:done="0"/>',
+        '<w15:commentEx w15:paraId="0C000001" w15:done="0"/>',
     ))
     first, reply, point = draft.comments
     assert (first.parent, first.resolved) == (None, True)
