@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge.add_argument("--json", dest="json_report", help="write the consolidation report here")
     merge.add_argument("-o", "--output", help="write the consolidated draft (.docx) here")
     merge.add_argument("--mode", choices=("tracked", "compilation"), default="compilation")
+    merge.add_argument("--stances", metavar="CSV",
+                       help="stance vocabulary: header stance,phrases (phrases ;-separated), added to the defaults")
     merge.add_argument("--earlier", action="append", default=[], metavar="DRAFT",
                        help="an earlier round's base draft, to recognise submissions made on it (repeatable)")
 

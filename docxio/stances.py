@@ -8,9 +8,14 @@ comment is never dropped.
 """
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Mapping
+
+from docxio.errors import DocxioError
 
 #: Default phrases per stance. Order matters: the first stance whose phrase matches wins, so
 #: negated phrases ("cannot support") are listed under oppose, before support.
@@ -91,6 +96,34 @@ class Vocabulary:
 
 
 DEFAULT_VOCABULARY = Vocabulary()
+
+
+class VocabularyError(DocxioError):
+    """The stance vocabulary file cannot be used (missing columns, unreadable)."""
+
+
+def load_vocabulary(path: str | Path) -> Vocabulary:
+    """The stance vocabulary of a negotiation: the defaults, with the stances of a CSV file
+    (header ``stance,phrases``; phrases ``;``-separated) added or replacing the default phrases of
+    the same stance — e.g. ``reflect,reflect;please reflect`` or ``flexible,open;we are open``.
+    Rows come before the defaults, so a body's own words win."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise VocabularyError(path.name, f"cannot read the stance vocabulary ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(path.name, "the stance vocabulary is not UTF-8 text; save it as CSV UTF-8") from exc
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows or not {"stance", "phrases"} <= {(k or "").strip().casefold() for k in rows[0]}:
+        raise VocabularyError(path.name, "the stance vocabulary needs the header 'stance,phrases'")
+    own: dict[str, object] = {}
+    for row in rows:
+        cells = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items()}
+        if cells["stance"]:
+            own[cells["stance"]] = cells["phrases"]
+    mine = Vocabulary.from_mapping(own)
+    return Vocabulary({**mine.phrases, **{k: v for k, v in DEFAULT_PHRASES.items() if k not in mine.phrases}})
 
 
 def _by_clause(text: str) -> tuple[str, str | None]:

@@ -145,3 +145,28 @@ def test_merging_mailboxes_and_files_leaves_no_file_open(files):
     assert done.returncode == 0, done.stderr
     assert "ResourceWarning" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert "3 submissions" in done.stdout
+
+
+def test_a_body_s_own_stance_words_come_from_a_vocabulary_file(files, tmp_path):
+    # Singapore's comment "Retain" is a default stance; this body also says "Reflect" and wants
+    # "retain" written as "keep". Without the file "Reflect" would be free text.
+    marked = files / "reflect.docx"
+    make_many([({"base": str(files / "base.docx"), "author": "Tan Wei Ling", "track": True,
+                 "date": "2027-02-10T09:30:00Z",
+                 "edits": [{"op": "comment", "para": 0, "find": "trafficking", "text": "please reflect"}]}, marked)])
+    (files / "stances.csv").write_text("stance,phrases\nreflect,reflect;please reflect\n", encoding="utf-8")
+
+    def stances(*extra):
+        done = _merge("base.docx", "reflect.docx", "--delegations", "delegations.csv", "--json", "-", *extra, cwd=files)
+        assert done.returncode == 0, done.stderr
+        return [(s["stance"], s["delegations"]) for p in json.loads(done.stdout)["paragraphs"] for s in p["stances"]]
+
+    assert stances("--stances", "stances.csv") == [("reflect", ["Singapore"])]
+    assert stances() == [("please reflect", ["Singapore"])]
+
+
+def test_a_vocabulary_file_without_its_header_is_refused_naming_the_file(files):
+    (files / "words.csv").write_text("reflect;please reflect\n", encoding="utf-8")
+    done = _merge("base.docx", "eg.docx", "--stances", "words.csv", cwd=files)
+    assert done.returncode == 2
+    assert "words.csv: the stance vocabulary needs the header 'stance,phrases'" in done.stderr

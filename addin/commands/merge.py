@@ -18,6 +18,7 @@ from docxio.delegations import Registry, load_registry
 from docxio.errors import DocxioError
 from docxio.reader import read_draft
 from docxio.report import report_json
+from docxio.stances import DEFAULT_VOCABULARY, load_vocabulary
 from docxio.writer import write_consolidated
 
 MAIL_SUFFIXES = {".eml", ".msg", ".mbox", ".dat"}
@@ -86,7 +87,8 @@ def main(args: argparse.Namespace) -> int:
             # On stderr: stdout may be the JSON report (--json -).
             print(f"concord merge: {reading} — not merged", file=sys.stderr)
         earlier = [read_draft(Path(path), Path(path).name) for path in getattr(args, "earlier", [])]
-        consolidation = consolidate(base, submissions, registry, earlier=earlier)
+        vocabulary = load_vocabulary(args.stances) if getattr(args, "stances", None) else DEFAULT_VOCABULARY
+        consolidation = consolidate(base, submissions, registry, vocabulary=vocabulary, earlier=earlier)
     except (DocxioError, OSError) as exc:
         print(f"concord merge: {exc}", file=sys.stderr)
         return 2
