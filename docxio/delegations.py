@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docxio.csv_text import read_csv_text
 from docxio.errors import DocxioError
 
 #: The Chair is a delegation-like author: "Chair's proposal", "Chair", "Facilitator".
@@ -161,10 +162,4 @@ def parse_registry(text: str, file: str = "delegations.csv") -> Registry:
 def load_registry(path: str | Path) -> Registry:
     """Load the registry CSV at ``path`` (UTF-8, with or without BOM)."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise RegistryError(path.name, f"cannot read the delegation registry ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise RegistryError(path.name, "the delegation registry is not UTF-8 text; save it as CSV UTF-8") from exc
-    return parse_registry(text, path.name)
+    return parse_registry(read_csv_text(path, "the delegation registry", RegistryError), path.name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from docxio.csv_text import read_csv_text
 from docxio.errors import DocxioError
 
 #: Default phrases per stance. Order matters: the first stance whose phrase matches wins, so
@@ -108,12 +109,7 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
     the same stance — e.g. ``reflect,reflect;please reflect`` or ``flexible,open;we are open``.
     Rows come before the defaults, so a body's own words win."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise VocabularyError(path.name, f"cannot read the stance vocabulary ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise VocabularyError(path.name, "the stance vocabulary is not UTF-8 text; save it as CSV UTF-8") from exc
+    text = read_csv_text(path, "the stance vocabulary", VocabularyError)
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not {"stance", "phrases"} <= {(k or "").strip().casefold() for k in rows[0]}:
         raise VocabularyError(path.name, "the stance vocabulary needs the header 'stance,phrases'")
