@@ -11,8 +11,8 @@ The layers, data flowing one way:
 * ``consolidation`` (with ``submission_reading``, ``submission_paragraphs``, ``tracked_changes``,
   ``untracked_edits``, ``earlier_rounds``, ``base_paragraphs``, ``contributions``,
   ``proposal_merging``, ``new_paragraphs``, ``submission_summary``, ``alignment``,
-  ``attribution``, ``wordiff``, ``stances``, ``statuses``, ``delegations``, ``csv_text``) — base draft and
-  submissions to proposals; ``report`` and ``inspection`` turn them into the stable JSON;
+  ``attribution``, ``wordiff``, ``stances``, ``statuses``, ``delegations``, ``csv_text``) —
+  base draft and submissions to proposals; ``report`` and ``inspection`` turn them into the stable JSON;
 * ``writer`` (with ``paragraph_plan``, ``runs``, ``schema_order``, ``package_copy``,
   ``acceptance``, ``earlier_markup``, ``footnote_look``) — proposals back into a copy of the base
   package; ``compilation`` reads a compilation text back; ``dossier`` appends submissions.
