@@ -23,12 +23,13 @@ from addin.delegation_view import (MERGED, NOT_MERGED, DelegationView, credited_
                                     latest_versions, provenance_csv, provenance_rows)
 from addin.intake import receive
 from addin.merging import start_merge
-from addin.rounds import record_round_statuses, round_base
+from addin.rounds import record_round_statuses, round_base, vocabulary_of
 from addin.store import Store, sha256, utc
 from docxio.compilation import draft_stance_line, status_line
 from docxio.delegations import cell_items, parse_registry
 from docxio.errors import DocxioError, UnsupportedFormatError
 from docxio.reader import read_draft
+from docxio.stances import parse_vocabulary
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -252,6 +253,35 @@ def import_delegations(nid: int) -> ResponseReturnValue:
     data, filename = _uploaded_file()
     imported = import_registry(_store(), nid, data, filename)
     return jsonify([_delegation_json(_store().delegation(did), token) for did, token in imported]), 201
+
+
+@bp.get("/negotiations/<int:nid>/stances")
+def get_stance_vocabulary(nid: int) -> ResponseReturnValue:
+    """The stance words comments are read with: each stance and its phrases (the defaults, plus
+    those the secretariat uploaded)."""
+    _secretariat()
+    _negotiation_for(nid)
+    return jsonify({"stances": [{"stance": word, "phrases": list(phrases)}
+                                for word, phrases in vocabulary_of(_store(), nid).phrases.items()]})
+
+
+@bp.put("/negotiations/<int:nid>/stances")
+def put_stance_vocabulary(nid: int) -> ResponseReturnValue:
+    """Upload the negotiation's own stance words: CSV `stance,phrases` (phrases `;`-separated),
+    as a multipart `file` or a text/csv body; they are added to the default words and used by every
+    reading and merge from then on."""
+    _secretariat()
+    _negotiation_for(nid)
+    data, filename = _uploaded_file()
+    try:
+        text = data.decode("utf-8-sig")
+        parse_vocabulary(text, filename)
+    except UnicodeDecodeError:
+        abort(422, description=f"{filename}: the stance vocabulary is not UTF-8 text; save it as CSV UTF-8")
+    except DocxioError as exc:
+        abort(422, description=str(exc))
+    _store().set_stance_vocabulary(nid, filename, text)
+    return get_stance_vocabulary(nid)
 
 
 def import_registry(store: Store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:

@@ -20,6 +20,7 @@ from docxio.errors import DocxioError
 from docxio.model import Draft
 from docxio.proposals import Consolidation
 from docxio.reader import read_draft
+from docxio.stances import DEFAULT_VOCABULARY, Vocabulary, parse_vocabulary
 
 #: Who set a status that was read from the round's base draft (the status log names it).
 FROM_BASE = "base draft"
@@ -62,6 +63,12 @@ def registry_of(store: Store, negotiation_id: int) -> Registry:
                      for d in store.delegations(negotiation_id)])
 
 
+def vocabulary_of(store: Store, negotiation_id: int) -> Vocabulary:
+    """The negotiation's stance words: those the secretariat uploaded, added to the defaults."""
+    own = store.stance_vocabulary(negotiation_id)
+    return parse_vocabulary(own.csv, own.filename) if own is not None else DEFAULT_VOCABULARY
+
+
 def record_round_statuses(store: Store, round_row: Row, base: Draft) -> dict[str, str]:
     """The statuses the round is consolidated with: those in the base draft's status lines
     ("[PP2 agreed in informals]", when the base is an earlier round's consolidated draft) are
@@ -92,5 +99,6 @@ def consolidate_in_round(store: Store, round_row: Row, submissions: Sequence[Sub
     if earlier is None:
         earlier = earlier_bases(store, round_row)
     return consolidate(base, list(submissions), registry_of(store, round_row.negotiation_id),
-                       record_round_statuses(store, round_row, base), earlier=earlier,
+                       record_round_statuses(store, round_row, base),
+                       vocabulary=vocabulary_of(store, round_row.negotiation_id), earlier=earlier,
                        status_times=status_times(store, round_row.id))

@@ -52,6 +52,15 @@ negotiations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+#: A negotiation's own stance words (the CSV text the secretariat uploaded: stance,phrases).
+stance_vocabularies = Table(
+    "stance_vocabularies", metadata,
+    Column("negotiation_id", Integer, ForeignKey("negotiations.id"), primary_key=True),
+    Column("filename", Text, nullable=False),
+    Column("csv", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 rounds = Table(
     "rounds", metadata,
     Column("id", Integer, primary_key=True),
@@ -283,6 +292,19 @@ class Store:
         """All negotiations, newest first."""
         with self.engine.connect() as c:
             return list(c.execute(select(negotiations).order_by(negotiations.c.id.desc())))
+
+    def set_stance_vocabulary(self, negotiation_id: int, filename: str, text: str) -> None:
+        """Keep the negotiation's stance vocabulary CSV (replacing an earlier one)."""
+        with self.engine.begin() as c:
+            c.execute(delete(stance_vocabularies).where(stance_vocabularies.c.negotiation_id == negotiation_id))
+            c.execute(insert(stance_vocabularies).values(
+                negotiation_id=negotiation_id, filename=filename, csv=text, updated_at=now()))
+
+    def stance_vocabulary(self, negotiation_id: int) -> Row | None:
+        """The negotiation's stance vocabulary (filename, csv), or None for the default words."""
+        with self.engine.connect() as c:
+            return c.execute(select(stance_vocabularies).where(
+                stance_vocabularies.c.negotiation_id == negotiation_id)).first()
 
     def add_round(self, negotiation_id: int, base_filename: str, base_docx: bytes) -> int:
         """The next round of a negotiation with its base draft; returns the round id."""

@@ -104,15 +104,19 @@ class VocabularyError(DocxioError):
 
 
 def load_vocabulary(path: str | Path) -> Vocabulary:
-    """The stance vocabulary of a negotiation: the defaults, with the stances of a CSV file
+    """The stance vocabulary in a CSV file (see ``parse_vocabulary``)."""
+    path = Path(path)
+    return parse_vocabulary(read_csv_text(path, "the stance vocabulary", VocabularyError), path.name)
+
+
+def parse_vocabulary(text: str, file: str) -> Vocabulary:
+    """The stance vocabulary of a negotiation: the defaults, with the stances of a CSV text
     (header ``stance,phrases``; phrases ``;``-separated) added or replacing the default phrases of
     the same stance — e.g. ``reflect,reflect;please reflect`` or ``flexible,open;we are open``.
-    Rows come before the defaults, so a body's own words win."""
-    path = Path(path)
-    text = read_csv_text(path, "the stance vocabulary", VocabularyError)
+    Its rows come before the defaults, so a body's own words win. ``file`` names it in errors."""
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows or not {"stance", "phrases"} <= {(k or "").strip().casefold() for k in rows[0]}:
-        raise VocabularyError(path.name, "the stance vocabulary needs the header 'stance,phrases'")
+        raise VocabularyError(file, "the stance vocabulary needs the header 'stance,phrases'")
     own: dict[str, object] = {}
     for row in rows:
         cells = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items()}

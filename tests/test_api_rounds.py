@@ -122,3 +122,32 @@ def test_a_dossier_with_a_file_it_cannot_include_names_that_file(rnd: Round, rea
     response = rnd.client.get(f"/api/rounds/{rnd.rid}/dossier", headers=rnd.secretariat)
     assert response.status_code == 422
     assert "egypt strict.docx: the file is saved as Strict Open XML" in response.get_json()["message"]
+
+
+# -- the negotiation's own stance words ----------------------------------------------------------
+
+def test_a_negotiation_s_own_stance_words_are_used_for_readings(rnd: Round, tmp_path):
+    from tests.lodoc import make_docx
+
+    marked = make_docx({"base": str(rnd.files.base), "author": "Delegation of Egypt", "track": True,
+                        "date": "2027-02-10T09:30:00Z",
+                        "edits": [{"op": "comment", "para": 3, "find": "dark web", "text": "please reflect"}]},
+                       tmp_path / "egypt reflect.docx")
+
+    def stances_read() -> list[tuple[str, str]]:
+        reading = rnd.submit("egypt reflect.docx", rnd.as_("Egypt"), data=marked.read_bytes()).get_json()
+        return [(p["paragraph"], s["stance"]) for p in reading["proposals"] for s in p["stances"]]
+
+    assert stances_read() == [("PP3", "please reflect")]  # free text with the default words
+    put = rnd.client.put(f"/api/negotiations/{rnd.nid}/stances", headers={**rnd.secretariat, "Content-Type": "text/csv"},
+                         data="stance,phrases\nreflect,reflect;please reflect\n".encode())
+    assert put.status_code == 200, put.get_json()
+    assert {"stance": "reflect", "phrases": ["reflect", "please reflect"]} in put.get_json()["stances"]
+    assert stances_read() == [("PP3", "reflect")]
+    # Delegations cannot change the words; a file without the header is refused naming it.
+    assert rnd.client.put(f"/api/negotiations/{rnd.nid}/stances", headers={**rnd.as_("Egypt"), "Content-Type": "text/csv"},
+                          data=b"stance,phrases\nx,y\n").status_code == 403
+    bad = rnd.client.put(f"/api/negotiations/{rnd.nid}/stances", headers=rnd.secretariat,
+                         data={"file": (io.BytesIO(b"reflect;please reflect\n"), "words.csv")})
+    assert bad.status_code == 422
+    assert "words.csv: the stance vocabulary needs the header 'stance,phrases'" in bad.get_json()["message"]
