@@ -273,6 +273,12 @@ def put_stance_vocabulary(nid: int) -> ResponseReturnValue:
     _secretariat()
     _negotiation_for(nid)
     data, filename = _uploaded_file()
+    import_stance_vocabulary(_store(), nid, data, filename)
+    return get_stance_vocabulary(nid)
+
+
+def import_stance_vocabulary(store: Store, nid: int, data: bytes, filename: str) -> None:
+    """Keep a negotiation's stance words CSV once it reads; aborts 422 with the file's problem."""
     try:
         text = data.decode("utf-8-sig")
         parse_vocabulary(text, filename)
@@ -280,8 +286,7 @@ def put_stance_vocabulary(nid: int) -> ResponseReturnValue:
         abort(422, description=f"{filename}: the stance vocabulary is not UTF-8 text; save it as CSV UTF-8")
     except DocxioError as exc:
         abort(422, description=str(exc))
-    _store().set_stance_vocabulary(nid, filename, text)
-    return get_stance_vocabulary(nid)
+    store.set_stance_vocabulary(nid, filename, text)
 
 
 def import_registry(store: Store, nid: int, data: bytes, filename: str) -> list[tuple[int, str]]:

@@ -16,10 +16,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from addin import get_store
-from addin.api import import_registry, submission_json
+from addin.api import import_registry, import_stance_vocabulary, submission_json
 from addin.auth import hash_token, login_required
 from addin.config import public_url
 from addin.delegation_view import round_views, unattributed_files
+from addin.rounds import record_round_statuses
 from addin.store import STATUS_CHOICES
 from docxio.errors import DocxioError
 from docxio.reader import read_draft
@@ -177,7 +178,8 @@ def negotiation(nid: int) -> ResponseReturnValue:
 def _negotiation_page(store, row, tokens: list | None = None) -> str:
     """The negotiation page; ``tokens`` are the invitation links just issued, shown this once."""
     return render_template("secretariat/negotiation.html", negotiation=row, rounds=store.rounds(row.id),
-                           delegations=store.delegations(row.id), tokens=tokens)
+                           delegations=store.delegations(row.id), tokens=tokens,
+                           vocabulary=store.stance_vocabulary(row.id))
 
 
 @bp.post("/negotiations/<int:nid>/delegations")
@@ -201,6 +203,25 @@ def import_delegations(nid: int) -> ResponseReturnValue:
     return _negotiation_page(store, row, tokens)
 
 
+@bp.post("/negotiations/<int:nid>/stances")
+@login_required
+def import_stances(nid: int) -> ResponseReturnValue:
+    """Upload the negotiation's own stance words (CSV stance,phrases) from the page."""
+    store = _store()
+    store.negotiation(nid) or abort(404)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choose the stance words CSV file first.")
+        return redirect(url_for("secretariat.negotiation", nid=nid))
+    try:
+        import_stance_vocabulary(store, nid, upload.read(), upload.filename)
+    except HTTPException as exc:
+        flash(exc.description)
+    else:
+        flash(f"Stance words of {upload.filename} are used for every reading and merge from now on.")
+    return redirect(url_for("secretariat.negotiation", nid=nid))
+
+
 @bp.post("/negotiations/<int:nid>/rounds")
 @login_required
 def new_round(nid: int) -> ResponseReturnValue:
@@ -213,11 +234,13 @@ def new_round(nid: int) -> ResponseReturnValue:
         return redirect(url_for("secretariat.negotiation", nid=nid))
     data = upload.read()
     try:
-        read_draft(data, upload.filename)
+        draft = read_draft(data, upload.filename)
     except DocxioError as exc:
         flash(f"The base draft cannot be used — {exc}")
         return redirect(url_for("secretariat.negotiation", nid=nid))
     rid = store.add_round(nid, upload.filename, data)
+    # As through the API: a consolidated draft as base brings its status lines with it.
+    record_round_statuses(store, store.round(rid), draft)
     return redirect(url_for("secretariat.round_page", rid=rid))
 
 

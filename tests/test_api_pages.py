@@ -57,6 +57,35 @@ def test_a_bad_base_draft_on_the_page_says_why(client, rnd: Round):
     assert "draft.pdf: this is a PDF file" in response.get_data(as_text=True)
 
 
+def test_the_officer_uploads_the_negotiation_s_stance_words_on_the_page(client, rnd: Round):
+    sign_in(client)
+    page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
+    assert "read with the default words" in page
+    done = client.post(f"/negotiations/{rnd.nid}/stances", follow_redirects=True, data={
+        "csrf_token": csrf_of(page), "file": (io.BytesIO(b"stance,phrases\nreflect,please reflect\n"), "cnd words.csv")})
+    html = done.get_data(as_text=True)
+    assert "Stance words of cnd words.csv are used for every reading and merge from now on." in html
+    assert "read with the words of <strong>cnd words.csv</strong>" in html
+    refused = client.post(f"/negotiations/{rnd.nid}/stances", follow_redirects=True, data={
+        "csrf_token": csrf_of(html), "file": (io.BytesIO(b"reflect\n"), "bad.csv")})
+    assert "bad.csv: the stance vocabulary needs the header" in refused.get_data(as_text=True)
+
+
+def test_a_round_created_on_the_page_from_a_compilation_text_keeps_its_status_lines(client, rnd: Round):
+    assert rnd.submit("egypt.docx", rnd.as_("Egypt")).status_code == 201
+    assert rnd.client.put(f"/api/rounds/{rnd.rid}/paragraphs/PP2/status", json={"status": "agreed in informals"},
+                          headers=rnd.secretariat).status_code == 200
+    assert rnd.merge()["state"] == "done"
+    compilation = rnd.client.get(f"/api/rounds/{rnd.rid}/consolidated?mode=compilation", headers=rnd.secretariat).data
+    sign_in(client)
+    page = client.get(f"/negotiations/{rnd.nid}").get_data(as_text=True)
+    created = client.post(f"/negotiations/{rnd.nid}/rounds", data={
+        "csrf_token": csrf_of(page), "file": (io.BytesIO(compilation), "compilation round 1.docx")})
+    rid2 = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    listed = rnd.client.get(f"/api/rounds/{rid2}/paragraphs", headers=rnd.secretariat).get_json()["paragraphs"]
+    assert {p["id"]: p["status"] for p in listed}["PP2"] == "agreed in informals"
+
+
 def test_the_round_page_shows_submissions_proposals_conflicts_and_charts(client, rnd: Round):
     for name, delegation in (("egypt.docx", "Egypt"), ("singapore.docx", "Singapore"), ("mexico.docx", "Mexico")):
         rnd.submit(name, rnd.as_(delegation))
