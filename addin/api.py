@@ -26,10 +26,11 @@ from addin.merging import start_merge
 from addin.rounds import record_round_statuses, round_base, vocabulary_of
 from addin.store import Store, sha256, utc
 from docxio.compilation import draft_stance_line, status_line
-from docxio.delegations import cell_items, parse_registry
+from docxio.csv_text import decode_csv
+from docxio.delegations import RegistryError, cell_items, parse_registry
 from docxio.errors import DocxioError, UnsupportedFormatError
 from docxio.reader import read_draft
-from docxio.stances import parse_vocabulary
+from docxio.stances import VocabularyError, parse_vocabulary
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -280,10 +281,8 @@ def put_stance_vocabulary(nid: int) -> ResponseReturnValue:
 def import_stance_vocabulary(store: Store, nid: int, data: bytes, filename: str) -> None:
     """Keep a negotiation's stance words CSV once it reads; aborts 422 with the file's problem."""
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_csv(data, filename, "the stance vocabulary", VocabularyError)
         parse_vocabulary(text, filename)
-    except UnicodeDecodeError:
-        abort(422, description=f"{filename}: the stance vocabulary is not UTF-8 text; save it as CSV UTF-8")
     except DocxioError as exc:
         abort(422, description=str(exc))
     store.set_stance_vocabulary(nid, filename, text)
@@ -293,11 +292,7 @@ def import_registry(store: Store, nid: int, data: bytes, filename: str) -> list[
     """Add or update the delegations of a registry CSV, each with a new invitation token;
     returns (delegation id, token) pairs. Aborts 422 with the file's problem when unreadable."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        abort(422, description=f"{filename}: the delegation registry is not UTF-8 text; save it as CSV UTF-8")
-    try:
-        registry = parse_registry(text, filename)
+        registry = parse_registry(decode_csv(data, filename, "the delegation registry", RegistryError), filename)
     except DocxioError as exc:
         abort(422, description=str(exc))
     imported = []

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
 from addin import get_store
@@ -182,15 +183,23 @@ def _negotiation_page(store, row, tokens: list | None = None) -> str:
                            vocabulary=store.stance_vocabulary(row.id))
 
 
+def _uploaded_file(missing: str) -> FileStorage | None:
+    """The form's uploaded `file`, or None after flashing ``missing`` (what to choose first)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(missing)
+        return None
+    return upload
+
+
 @bp.post("/negotiations/<int:nid>/delegations")
 @login_required
 def import_delegations(nid: int) -> ResponseReturnValue:
     """Import the registry CSV from the page; shows the new invitation links once."""
     store = _store()
     row = store.negotiation(nid) or abort(404)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("Choose the delegations CSV file first.")
+    upload = _uploaded_file("Choose the delegations CSV file first.")
+    if upload is None:
         return redirect(url_for("secretariat.negotiation", nid=nid))
     try:
         imported = import_registry(store, nid, upload.read(), upload.filename)
@@ -209,9 +218,8 @@ def import_stances(nid: int) -> ResponseReturnValue:
     """Upload the negotiation's own stance words (CSV stance,phrases) from the page."""
     store = _store()
     store.negotiation(nid) or abort(404)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("Choose the stance words CSV file first.")
+    upload = _uploaded_file("Choose the stance words CSV file first.")
+    if upload is None:
         return redirect(url_for("secretariat.negotiation", nid=nid))
     try:
         import_stance_vocabulary(store, nid, upload.read(), upload.filename)
@@ -228,9 +236,8 @@ def new_round(nid: int) -> ResponseReturnValue:
     """Start the next round from an uploaded base draft."""
     store = _store()
     store.negotiation(nid) or abort(404)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("Choose the base draft (.docx) first.")
+    upload = _uploaded_file("Choose the base draft (.docx) first.")
+    if upload is None:
         return redirect(url_for("secretariat.negotiation", nid=nid))
     data = upload.read()
     try:
