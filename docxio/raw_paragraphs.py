@@ -222,13 +222,9 @@ def _spans(raw: RawParagraph) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def freeze(raw: RawParagraph, identified: tuple[str, str, str] | None = None) -> Paragraph:
+def freeze(raw: RawParagraph, identified: tuple[str, str, str]) -> Paragraph:
     """The model paragraph, built once: ``identified`` is its (id, id_source, label) from
-    ``docxio.identification``; without it a body paragraph is "P<index>" and a paragraph of
-    another story "<story>:<story id>:P<index>"."""
-    if identified is None:
-        story = raw.story
-        identified = (f"P{raw.index}" if story == "body" else f"{story}:{raw.story_id}:P{raw.index}", "structural", "")
+    ``docxio.identification``."""
     pieces = raw.pieces
     if not raw.revisions and not raw.comment_ids and len(pieces) <= 1:
         # No revision (so no inserted or deleted mark either) and at most one stretch of plain
